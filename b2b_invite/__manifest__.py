@@ -1,0 +1,41 @@
+{
+    "name": "B2B Portal Invitations",
+    "summary": "Invite your B2B customers' contacts to the portal and shop, and control who may order",
+    "version": "18.0.1.0.0",
+    "category": "Website/eCommerce",
+    "author": "b2b_invite developers",
+    "website": "https://github.com/b2b-invite/b2b_invite",
+    "license": "LGPL-3",
+    "depends": [
+        "portal",
+        "auth_signup",
+        "website_sale",
+        "sale_management",
+        "delivery",
+        "phone_validation",
+        "contacts",
+    ],
+    "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
+    "data": [
+        "security/b2b_invite_groups.xml",
+        "security/ir.model.access.csv",
+        "security/ir_rules.xml",
+        "data/mail_templates.xml",
+        "data/ir_cron.xml",
+        "views/b2b_invitation_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/templates.xml",
+        "wizard/b2b_create_login_wizard_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/b2b_invite_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "b2b_invite/static/tests/tours/*.js",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
+}

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    b2b_invite_validity_days = fields.Integer(
+        "Invitation validity (days)", config_parameter="b2b_invite.validity_days", default=7,
+    )
+    b2b_mode = fields.Boolean(related="website_id.b2b_mode", readonly=False)

@@ -1,0 +1,149 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+INVITE_STATE_OF = {
+    "draft": "invited",
+    "sent": "invited",
+    "accepted": "accepted",
+    "expired": "expired",
+    "revoked": "revoked",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    b2b_ordering = fields.Boolean(
+        "Ordering", tracking=True,
+        help="This contact may be invited to the portal and may place orders in the shop.",
+    )
+    b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations")
+    b2b_invitation_count = fields.Integer(compute="_compute_b2b_invitation_count", string="Invitations")
+    b2b_invite_state = fields.Selection(
+        [
+            ("not_invited", "Not invited"),
+            ("invited", "Invited"),
+            ("accepted", "Accepted"),
+            ("expired", "Expired"),
+            ("revoked", "Revoked"),
+        ],
+        string="B2B Access", compute="_compute_b2b_invite_state", store=True, index=True,
+        help="From the contact's latest invitation.",
+    )
+
+    @api.depends("b2b_invitation_ids.state")
+    def _compute_b2b_invite_state(self):
+        for partner in self:
+            latest = max(partner.b2b_invitation_ids, key=lambda inv: inv.id, default=None)
+            partner.b2b_invite_state = INVITE_STATE_OF[latest.state] if latest else "not_invited"
+
+    def _compute_b2b_invitation_count(self):
+        counts = dict(self.env["b2b.invitation"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"],
+        ))
+        for partner in self:
+            partner.b2b_invitation_count = counts.get(partner, 0)
+
+    def write(self, vals):
+        if vals.get("active") is False:
+            # Odoo refuses to archive a contact with an active user: revoke the B2B access of
+            # the contact (of all its contacts, for a company) first.
+            contacts = self.with_context(active_test=False).search(
+                [("commercial_partner_id", "in", self.filtered("is_company").ids)]) | self
+            contacts._b2b_revoke_access()
+        return super().write(vals)
+
+    def _b2b_revoke_access(self):
+        # sudo: whoever may archive a contact ends its B2B access, as Odoo's rule demands.
+        invitations = self.env["b2b.invitation"].sudo().search([
+            ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
+        ])
+        invitations.action_revoke()
+        self._b2b_archive_portal_users()
+
+    def _b2b_archive_portal_users(self):
+        """Archive the portal logins of these contacts: their sessions end at their next request."""
+        users = self.env["res.users"].sudo().search([("partner_id", "in", self.ids), ("share", "=", True)])
+        # sudo: salespeople revoke access without the right to manage users; only portal
+        # (share) users of these contacts are touched.
+        users.write({"active": False})
+
+    # ------------------------------------------------------------------
+    # Actions (contact form buttons and list actions)
+    # ------------------------------------------------------------------
+
+    def action_b2b_invite(self):
+        """Invite these contacts; refuse with the reason for one contact, summarize for many."""
+        invitations, refused = self.env["b2b.invitation"]._invite(self)
+        if len(self) == 1 and refused:
+            raise UserError(next(iter(refused.values())))
+        return self._b2b_summary(self.env._("Invitations sent"), invitations.partner_id, refused)
+
+    def action_b2b_resend(self):
+        """Send the open or expired invitation of these contacts again, with a new link."""
+        invitations = self.env["b2b.invitation"].search([
+            ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "expired")),
+        ])
+        latest = {}
+        for invitation in invitations:  # newest first (_order): keep each contact's latest
+            latest.setdefault(invitation.partner_id, invitation)
+        refused = {
+            partner: self.env._("%s has no open or expired invitation to resend.", partner.display_name)
+            for partner in self if partner not in latest
+        }
+        if len(self) == 1 and refused:
+            raise UserError(next(iter(refused.values())))
+        resent = self.env["b2b.invitation"].union(*latest.values())
+        resent.action_send()
+        return self._b2b_summary(self.env._("Invitations sent again"), resent.partner_id, refused)
+
+    def action_b2b_revoke(self):
+        """Revoke the invitations and portal logins of these contacts."""
+        invitations = self.env["b2b.invitation"].search([
+            ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
+        ])
+        users = self.env["res.users"].sudo().search([("partner_id", "in", self.ids), ("share", "=", True)])
+        revoked = invitations.partner_id | users.partner_id
+        refused = {
+            partner: self.env._("%s has no invitation or login to revoke.", partner.display_name)
+            for partner in self - revoked
+        }
+        if len(self) == 1 and refused:
+            raise UserError(next(iter(refused.values())))
+        invitations.action_revoke()
+        revoked._b2b_archive_portal_users()
+        return self._b2b_summary(self.env._("B2B access revoked"), revoked, refused)
+
+    def action_b2b_view_invitations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_invitation")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_b2b_create_login(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create login with a password"),
+            "res_model": "b2b.create.login.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    def _b2b_summary(self, title, done, refused):
+        """A notification that says what was done and, per contact, what was not and why."""
+        lines = [self.env._("%(count)s contact(s): %(names)s", count=len(done), names=", ".join(done.mapped("name")))]
+        lines += list(refused.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": "\n".join(lines),
+                "type": "warning" if refused else "success",
+                "sticky": bool(refused),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class B2bCreateLoginWizard(models.TransientModel):
+    """The admin alternative to the invitation email: a login with a password the admin sets."""
+
+    _name = "b2b.create.login.wizard"
+    _description = "Create a B2B login with a password"
+
+    partner_id = fields.Many2one("res.partner", string="Contact", required=True, readonly=True)
+    login = fields.Char(required=True, compute="_compute_login", store=True, readonly=False)
+    password = fields.Char(required=True)
+    send_email = fields.Boolean(
+        "Email the contact", help="Tell the contact that the account is ready (the password is not sent).",
+    )
+
+    @api.depends("partner_id")
+    def _compute_login(self):
+        for wizard in self:
+            wizard.login = wizard.partner_id.email_normalized or wizard.login
+
+    def action_create_login(self):
+        self.ensure_one()
+        Invitation = self.env["b2b.invitation"]
+        invitation = Invitation.search(
+            [("partner_id", "=", self.partner_id.id), ("state", "in", ("draft", "sent"))], limit=1)
+        if not invitation:
+            invitation, refused = Invitation._invite(self.partner_id, send=False)
+            if refused:
+                raise UserError(refused[self.partner_id])
+        elif invitation._link_status() == "expired":
+            invitation._issue_token()
+        login = invitation._accept(self.login, self.password)
+        if self.send_email:
+            self.env.ref("b2b_invite.mail_template_b2b_account_ready").send_mail(invitation.id)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Login created"),
+                "message": self.env._("%(contact)s can now log in as %(login)s.",
+                             contact=self.partner_id.display_name, login=login),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

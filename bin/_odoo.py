@@ -1,0 +1,108 @@
+"""Shared helpers of bin/b2b-demo and bin/b2b-test: find Odoo 18.0 and PostgreSQL.
+
+Nothing here installs Odoo: where it is missing, the scripts stop with one clear
+message that says how to install it from Odoo's official sources.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INSTALL_HELP = """\
+Odoo 18.0 is not importable by {python}: {reason}
+Install Odoo 18.0 Community from Odoo's official sources, then try again:
+    git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git ~/odoo
+    {python} -m pip install -r ~/odoo/requirements.txt
+    {python} -m pip install -e ~/odoo
+(or install the official 18.0 package from https://nightly.odoo.com). See README.md."""
+
+
+def die(message, code=2):
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+def odoo_addons_path():
+    """Return the addons path for this repository and the installed Odoo 18.0.
+
+    Stops with an install hint when Odoo is missing or is not 18.0.
+    """
+    probe = (
+        "import os, odoo.release as r, odoo; "
+        "print(r.version); print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        lines = result.stderr.strip().splitlines()
+        die(INSTALL_HELP.format(python=sys.executable, reason=lines[-1] if lines else "import failed"))
+    version, source = result.stdout.split()
+    if not version.startswith("18.0"):
+        die(INSTALL_HELP.format(python=sys.executable, reason=f"found Odoo {version}, not 18.0"))
+    paths = [ROOT]
+    # Run from a source tree, Odoo only adds odoo/addons by itself: list the tree's addons/ too.
+    if os.path.isdir(os.path.join(source, "addons", "website_sale")):
+        paths.append(os.path.join(source, "addons"))
+    return ",".join(paths)
+
+
+def ensure_postgres():
+    """Make PostgreSQL reachable by the current user, starting a stopped local cluster."""
+    if not shutil.which("pg_isready"):
+        die("PostgreSQL client tools are missing: install PostgreSQL 13 or newer (apt-get install postgresql).")
+    if subprocess.run(["pg_isready", "-q"], check=False).returncode:
+        clusters = subprocess.run(
+            ["pg_lsclusters", "-h"], capture_output=True, text=True, check=False
+        ).stdout.split() if shutil.which("pg_lsclusters") else []
+        if len(clusters) < 2 or os.geteuid():
+            die("PostgreSQL is not running: start it (e.g. `sudo pg_ctlcluster 15 main start`).")
+        subprocess.run(["pg_ctlcluster", clusters[0], clusters[1], "start"], check=True)
+        for _attempt in range(30):
+            if not subprocess.run(["pg_isready", "-q"], check=False).returncode:
+                break
+            subprocess.run(["sleep", "1"], check=False)
+        else:
+            die("PostgreSQL did not start: see `pg_lsclusters`.")
+    user = os.environ.get("USER") or subprocess.run(
+        ["id", "-un"], capture_output=True, text=True, check=False).stdout.strip()
+    query = "select rolcreatedb or rolsuper from pg_roles where rolname = current_user"
+    can_create = subprocess.run(
+        ["psql", "-X", "-qAt", "-d", "postgres", "-c", query],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip() == "t"
+    if not can_create:
+        if os.geteuid():
+            die(f"PostgreSQL role {user!r} cannot create databases: "
+                f"run `sudo -u postgres createuser --createdb {user}`.")
+        subprocess.run(["runuser", "-u", "postgres", "--", "createuser", "--superuser", user],
+                       check=False, capture_output=True)
+        subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-qc",
+                        f'ALTER ROLE "{user}" CREATEDB'], check=True, capture_output=True)
+
+
+def free_port(preferred=None):
+    """Return `preferred` when it is free, else any free local TCP port."""
+    for port in (preferred, 0):
+        if port is None:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError("no free TCP port")
+
+
+def odoo_command(*args):
+    return [sys.executable, "-m", "odoo", *args]
+
+
+if __name__ == "__main__":
+    # `python3 bin/_odoo.py`: stop with a clear message unless Odoo 18.0 and PostgreSQL are ready.
+    print(f"Odoo 18.0 found; addons path: {odoo_addons_path()}")
+    ensure_postgres()
+    print("PostgreSQL is running and this user can create databases.")
