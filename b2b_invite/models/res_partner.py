@@ -17,6 +17,10 @@ class ResPartner(models.Model):
         "Ordering", tracking=True,
         help="This contact may be invited to the portal and may place orders in the shop.",
     )
+    b2b_awaiting_activation = fields.Boolean(
+        "Awaiting activation", copy=False, tracking=True,
+        help="A self-registered customer that is approved but not activated yet: its contacts cannot order.",
+    )
     b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations")
     b2b_invitation_count = fields.Integer(compute="_compute_b2b_invitation_count", string="Invitations")
     b2b_invite_state = fields.Selection(
