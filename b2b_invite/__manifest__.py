@@ -14,6 +14,7 @@
         "delivery",
         "phone_validation",
         "contacts",
+        "auth_password_policy",
     ],
     "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
     "data": [

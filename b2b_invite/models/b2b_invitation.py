@@ -434,8 +434,7 @@ class B2bInvitation(models.Model):
     def _create_portal_user(self, login, password):
         """Create (or reactivate) the portal user of the contact; Odoo's password rules apply."""
         Users = self.env["res.users"].sudo().with_context(no_reset_password=True, active_test=False)
-        if hasattr(Users, "_check_password_policy"):  # auth_password_policy, when installed
-            Users._check_password_policy([password])
+        Users._check_password_policy([password])  # auth_password_policy: a message the person reads
         user = Users.search([("partner_id", "=", self.partner_id.id)], limit=1)
         if user and not user.share:
             raise UserError(self.env._("%s is an internal user.", self.partner_id.display_name))

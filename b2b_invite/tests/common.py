@@ -1,14 +1,27 @@
+import re
+
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+PASSWORD = "Str0ng-Passw0rd"
 
-class B2bCommon(TransactionCase):
-    """A customer company with contacts, a salesperson and a B2B Manager."""
+
+def new_token_of(invitation):
+    """The secret of an invitation's current link, as its email carries it."""
+    return invitation.sudo().invitation_url.rsplit("/", 1)[1]
+
+
+def link_path(url):
+    """/b2b/invite/<token> out of an absolute link."""
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+class B2bCommonMixin:
+    """A customer company with two ordering contacts, a salesperson and a B2B Manager."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.salesperson = new_test_user(
             cls.env, login="b2b_sales", name="Sally Sales", email="sally@seller.example.com",
             groups="base.group_user,sales_team.group_sale_salesman",
@@ -33,3 +46,12 @@ class B2bCommon(TransactionCase):
         return self.env["mail.mail"].sudo().search([
             ("model", "=", "b2b.invitation"), ("res_id", "in", invitations.ids),
         ])
+
+    def emailed_link(self, invitation):
+        """The invitation link as it stands in the invitation's latest queued email."""
+        mail = self.invitation_mails(invitation).filtered(lambda m: "/b2b/invite/" in m.body_html)[:1]
+        return link_path(re.search(r'href="([^"]*/b2b/invite/[0-9a-f]{64})"', mail.body_html).group(1))
+
+
+class B2bCommon(B2bCommonMixin, TransactionCase):
+    pass

@@ -9,7 +9,7 @@ class B2bCreateLoginWizard(models.TransientModel):
     _description = "Create a B2B login with a password"
 
     partner_id = fields.Many2one("res.partner", string="Contact", required=True, readonly=True)
-    login = fields.Char(required=True, compute="_compute_login", store=True, readonly=False)
+    login = fields.Char(required=True, compute="_compute_login", store=True, readonly=False, precompute=True)
     password = fields.Char(required=True)
     send_email = fields.Boolean(
         "Email the contact", help="Tell the contact that the account is ready (the password is not sent).",
