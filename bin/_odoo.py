@@ -84,7 +84,7 @@ def ensure_postgres():
 
 
 def free_port(preferred=None):
-    """Return `preferred` when it is free, else any free local TCP port."""
+    """Return `preferred` when it is free (any free local TCP port without one)."""
     for port in (preferred, 0):
         if port is None:
             continue
