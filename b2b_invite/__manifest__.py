@@ -23,11 +23,13 @@
         "security/ir_rules.xml",
         "data/mail_templates.xml",
         "data/ir_cron.xml",
+        "data/ir_actions_server.xml",
         "views/b2b_invitation_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/templates.xml",
         "wizard/b2b_create_login_wizard_views.xml",
+        "wizard/b2b_invite_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -1,6 +1,9 @@
-from odoo import http
+from werkzeug.exceptions import NotFound
+
+from odoo import fields, http
+from odoo.addons.web.controllers.export import CSVExport
 from odoo.exceptions import UserError
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 
 class B2bInvitationController(http.Controller):
@@ -38,3 +41,31 @@ class B2bInvitationController(http.Controller):
         return request.render("b2b_invite.invitation_page", {
             "invitation": invitation, "token": token, "status": "renewal_requested",
         })
+
+    @http.route("/b2b/invitations/export/<int:wizard_id>", type="http", auth="user")
+    def export_links(self, wizard_id):
+        """The invitation links of a bulk wizard as CSV: one row per contact, links never stored."""
+        wizard = request.env["b2b.invite.wizard"].browse(wizard_id).exists()
+        if not wizard:
+            raise NotFound()
+        wizard.check_access("read")  # a wizard belongs to its creator
+        invitations = wizard.invitation_ids.filtered(lambda inv: inv.state in ("draft", "sent"))
+        urls = {row["id"]: row["invitation_url"] for row in invitations.read(["invitation_url"])}  # managers only
+        tz = request.env.user.tz or "UTC"
+        headers = [
+            request.env._("Company"), request.env._("Contact"), request.env._("Email"),
+            request.env._("Invitation link"), request.env._("Expires on (%s)", tz),
+        ]
+        rows = [
+            [
+                invitation.commercial_partner_id.name, invitation.partner_id.name, invitation.email,
+                urls[invitation.id],
+                fields.Datetime.context_timestamp(invitation, invitation.expiration_date).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for invitation in invitations.sorted(lambda inv: (inv.commercial_partner_id.name, inv.partner_id.name))
+        ]
+        content = CSVExport().from_data(None, headers, rows)
+        return request.make_response(content, headers=[
+            ("Content-Type", "text/csv;charset=utf8"),
+            ("Content-Disposition", content_disposition("b2b_invitation_links.csv")),
+        ])

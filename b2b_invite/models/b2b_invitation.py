@@ -9,10 +9,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize, escape_psql, groupby, split_every
 
 from ..tools import tokens
+from ..tools.batches import run_in_batches
 
 _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("draft", "sent")
+BATCH_SIZE = 500
 LINK_SCOPE = "b2b_invite.invitation"
 LOGIN_MAX = 64
 
@@ -42,7 +44,7 @@ class B2bInvitation(models.Model):
         ],
         default="draft", required=True, index=True, tracking=True, copy=False,
     )
-    expiration_date = fields.Datetime("Expires on", tracking=True, copy=False)
+    expiration_date = fields.Datetime("Expires on", copy=False)
     inviter_id = fields.Many2one("res.users", string="Invited by", default=lambda self: self.env.user, index=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     website_id = fields.Many2one(
@@ -109,7 +111,8 @@ class B2bInvitation(models.Model):
 
     def _issue_token(self):
         self.check_access("write")
-        for invitation in self.sudo():  # sudo: token fields are for nobody else (access checked above)
+        for invitation in self.sudo().with_context(mail_notrack=True):
+            # sudo: token fields are for nobody else (access checked above)
             invitation.write(self._new_token_values())
 
     @api.model
@@ -238,34 +241,53 @@ class B2bInvitation(models.Model):
 
     @api.model
     def _invite(self, partners, send=True):
-        """Invite every invitable partner at once.
+        """Invite every invitable partner.
 
-        :return: (invitations created, {partner: reason why not})
+        :return: (invitations created, {partner: why it was not invited})
+        """
+        invitations, refused, failed = self._invite_many(partners, send=send)
+        return invitations, {**refused, **failed}
+
+    @api.model
+    def _invite_many(self, partners, send=True):
+        """Invite partners by batches: one batch call per few hundred contacts, whatever their number.
+
+        :return: (invitations created, {partner: why it was skipped}, {partner: why it failed})
         """
         invitable, refused = self._check_invitable(partners)
         self.check_access("create")
-        # sudo: the token fields are for nobody else (access checked above); sudo keeps the
-        # user as creator. No creation note nor follower per invitation: the sent email is the log.
-        invitations = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
-            {
-                "partner_id": partner.id,
-                "email": email_normalize(partner.email),
-                "company_id": (partner.company_id or self.env.company).id,
-                **self._new_token_values(),
-            }
-            for partner in invitable
-        ]).sudo(False)
-        if send:
-            invitations._send()
-        return invitations, refused
+        created = self.browse()
+
+        def invite(batch):
+            nonlocal created
+            # sudo: the token fields are for nobody else (access checked above); sudo keeps the user
+            # as creator. No creation note nor follower per invitation: the sent email is the log.
+            invitations = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
+                {
+                    "partner_id": partner.id,
+                    "email": email_normalize(partner.email),
+                    "company_id": (partner.company_id or self.env.company).id,
+                    **self._new_token_values(),
+                }
+                for partner in batch
+            ]).sudo(False)
+            if send:
+                invitations._send()
+            created |= invitations
+
+        _done, failed = run_in_batches(invitable, invite, BATCH_SIZE)
+        return created, refused, {
+            partner: self.env._("%(contact)s: %(error)s", contact=partner.display_name, error=error)
+            for partner, error in failed.items()
+        }
 
     def _send(self):
         """Queue the invitation email of every invitation in self, logged in its chatter."""
         template = self.env.ref("b2b_invite.mail_template_b2b_invitation")
         now = fields.Datetime.now()
-        for batch in split_every(500, self.ids, self.browse):
+        for batch in split_every(BATCH_SIZE, self.ids, self.browse):
             urls = batch._get_invitation_urls()
-            rendered = template.with_context(b2b_invitation_urls=urls)._generate_template(
+            rendered = template.with_context(b2b_invitation_urls=urls, b2b_compile_once=True)._generate_template(
                 batch.ids,
                 ("subject", "body_html", "email_from", "email_to", "reply_to", "mail_server_id", "scheduled_date"),
             )
@@ -287,25 +309,58 @@ class B2bInvitation(models.Model):
                     "auto_delete": True,
                     "record_name": invitation.display_name,
                 })
-            self.env["mail.mail"].sudo().create(mail_values)
+            self.env["mail.mail"].sudo().create(mail_values)  # sudo: mails are for admins only
             for send_count, invitations in groupby(batch, key=lambda inv: inv.send_count):
-                self.browse().union(*invitations).write(
+                # The queued email is the chatter's record of the sending: no tracking message too.
+                self.browse([inv.id for inv in invitations]).with_context(mail_notrack=True).write(
                     {"state": "sent", "send_count": send_count + 1, "last_sent_date": now})
             # Bounded memory for large batches: write this batch, forget it.
             self.env.flush_all()
             self.env.invalidate_all()
 
-    def action_send(self):
-        """Send (or send again) the invitation with a new link and expiry."""
+    def _resend(self):
+        """Send the invitations again with a new link and expiry (the previous link stops working).
+
+        :return: (invitations sent, {invitation: why it failed})
+        """
         closed = self.filtered(lambda inv: inv.state in ("accepted", "revoked"))
         if closed:
             raise UserError(self.env._(
                 "%s: an accepted or revoked invitation cannot be sent; invite the contact again instead.",
                 closed[0].partner_id.display_name,
             ))
-        self._issue_token()
-        self._send()
-        return True
+        sent, failed = run_in_batches(self, lambda batch: (batch._issue_token(), batch._send()), BATCH_SIZE)
+        return sent, {
+            invitation: self.env._("%(contact)s: %(error)s", contact=invitation.partner_id.display_name, error=error)
+            for invitation, error in failed.items()
+        }
+
+    def action_send(self):
+        sent, failed = self._resend()
+        if len(self) == 1 and failed:
+            raise UserError(next(iter(failed.values())))
+        return self._summary_action(
+            self.env._("Invitations sent"), sent.partner_id,
+            {invitation.partner_id: message for invitation, message in failed.items()},
+        )
+
+    @api.model
+    def _summary_action(self, title, done_partners, problems):
+        """A notification that says what was done and, per contact, what was not and why."""
+        lines = [self.env._("%(count)s contact(s): %(names)s",
+                            count=len(done_partners), names=", ".join(done_partners.mapped("name")))]
+        lines += list(problems.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": "\n".join(lines),
+                "type": "warning" if problems else "success",
+                "sticky": bool(problems),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_revoke(self):
         """Close the invitations, archive the portal logins they gave."""

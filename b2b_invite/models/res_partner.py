@@ -23,6 +23,13 @@ class ResPartner(models.Model):
     )
     b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations")
     b2b_invitation_count = fields.Integer(compute="_compute_b2b_invitation_count", string="Invitations")
+    b2b_invitation_id = fields.Many2one(
+        "b2b.invitation", string="Latest invitation", compute="_compute_b2b_invite_state", store=True,
+    )
+    b2b_inviter_id = fields.Many2one(related="b2b_invitation_id.inviter_id", store=True, string="Invited by")
+    b2b_invite_sent_date = fields.Datetime(related="b2b_invitation_id.last_sent_date", string="Invitation sent")
+    b2b_invite_expiration_date = fields.Datetime(
+        related="b2b_invitation_id.expiration_date", string="Invitation expires")
     b2b_invite_state = fields.Selection(
         [
             ("not_invited", "Not invited"),
@@ -38,7 +45,8 @@ class ResPartner(models.Model):
     @api.depends("b2b_invitation_ids.state")
     def _compute_b2b_invite_state(self):
         for partner in self:
-            latest = max(partner.b2b_invitation_ids, key=lambda inv: inv.id, default=None)
+            latest = max(partner.b2b_invitation_ids, key=lambda inv: inv.id, default=self.env["b2b.invitation"])
+            partner.b2b_invitation_id = latest
             partner.b2b_invite_state = INVITE_STATE_OF[latest.state] if latest else "not_invited"
 
     def _compute_b2b_invitation_count(self):
@@ -81,7 +89,8 @@ class ResPartner(models.Model):
         invitations, refused = self.env["b2b.invitation"]._invite(self)
         if len(self) == 1 and refused:
             raise UserError(next(iter(refused.values())))
-        return self._b2b_summary(self.env._("Invitations sent"), invitations.partner_id, refused)
+        return self.env["b2b.invitation"]._summary_action(
+            self.env._("Invitations sent"), invitations.partner_id, refused)
 
     def action_b2b_resend(self):
         """Send the open or expired invitation of these contacts again, with a new link."""
@@ -95,11 +104,12 @@ class ResPartner(models.Model):
             partner: self.env._("%s has no open or expired invitation to resend.", partner.display_name)
             for partner in self if partner not in latest
         }
+        sent, failed = self.env["b2b.invitation"].union(*latest.values())._resend()
+        refused.update({invitation.partner_id: message for invitation, message in failed.items()})
         if len(self) == 1 and refused:
             raise UserError(next(iter(refused.values())))
-        resent = self.env["b2b.invitation"].union(*latest.values())
-        resent.action_send()
-        return self._b2b_summary(self.env._("Invitations sent again"), resent.partner_id, refused)
+        return self.env["b2b.invitation"]._summary_action(
+            self.env._("Invitations sent again"), sent.partner_id, refused)
 
     def action_b2b_revoke(self):
         """Revoke the invitations and portal logins of these contacts."""
@@ -116,7 +126,43 @@ class ResPartner(models.Model):
             raise UserError(next(iter(refused.values())))
         invitations.action_revoke()
         revoked._b2b_archive_portal_users()
-        return self._b2b_summary(self.env._("B2B access revoked"), revoked, refused)
+        return self.env["b2b.invitation"]._summary_action(self.env._("B2B access revoked"), revoked, refused)
+
+    def action_b2b_open_invite_wizard(self):
+        """Invite these contacts through the bulk wizard (send now, or export the links as CSV)."""
+        return self.env["b2b.invite.wizard"]._open(self)
+
+    def action_b2b_invite_primary_contact(self):
+        """Invite the primary contact of each of these customer companies."""
+        contacts, skipped = self.browse(), []
+        for company in self:
+            contact = company._b2b_primary_contact()
+            if contact:
+                contacts |= contact
+            else:
+                skipped.append(self.env._("%s has no contact to invite.", company.display_name))
+        return self.env["b2b.invite.wizard"]._open(contacts, skipped)
+
+    def action_b2b_invite_ordering_contacts(self):
+        """Invite every contact allowed to order of these customer companies."""
+        contacts = self.search([
+            ("commercial_partner_id", "in", self.commercial_partner_id.ids), ("b2b_ordering", "=", True),
+            ("is_company", "=", False), ("type", "=", "contact"),
+        ])
+        skipped = [
+            self.env._("%s has no contact allowed to order.", company.display_name)
+            for company in self.commercial_partner_id - contacts.commercial_partner_id
+        ]
+        return self.env["b2b.invite.wizard"]._open(contacts, skipped)
+
+    def _b2b_primary_contact(self):
+        """The contact to invite for a company: its oldest contact allowed to order, else its oldest
+        contact with an email (refused then with the reason), else the company itself if it may order."""
+        self.ensure_one()
+        if not self.is_company:
+            return self
+        contacts = self.child_ids.filtered(lambda child: child.type == "contact").sorted("id")
+        return (contacts.filtered("b2b_ordering") or contacts.filtered("email"))[:1] or self.filtered("b2b_ordering")
 
     def action_b2b_view_invitations(self):
         self.ensure_one()
@@ -134,20 +180,4 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_partner_id": self.id},
-        }
-
-    def _b2b_summary(self, title, done, refused):
-        """A notification that says what was done and, per contact, what was not and why."""
-        lines = [self.env._("%(count)s contact(s): %(names)s", count=len(done), names=", ".join(done.mapped("name")))]
-        lines += list(refused.values())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": "\n".join(lines),
-                "type": "warning" if refused else "success",
-                "sticky": bool(refused),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
         }

@@ -1,1 +1,1 @@
-from . import test_invitation, test_invitation_pages, test_tours
+from . import test_bulk, test_invitation, test_invitation_pages, test_tours

@@ -24,7 +24,7 @@ class B2bCommonMixin:
         super().setUpClass()
         cls.salesperson = new_test_user(
             cls.env, login="b2b_sales", name="Sally Sales", email="sally@seller.example.com",
-            groups="base.group_user,sales_team.group_sale_salesman",
+            groups="base.group_user,base.group_partner_manager,sales_team.group_sale_salesman",
         )
         cls.manager = new_test_user(
             cls.env, login="b2b_manager", name="Manny Manager", email="manny@seller.example.com",

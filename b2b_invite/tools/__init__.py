@@ -1,1 +1,1 @@
-from . import tokens
+from . import batches, tokens

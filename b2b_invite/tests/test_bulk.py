@@ -1,0 +1,189 @@
+import csv
+import io
+
+from lxml import etree
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import PASSWORD, B2bCommon, B2bCommonMixin, link_path
+
+
+class BulkMixin(B2bCommonMixin):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = cls.env["res.partner"].create({"name": "Beta Bistro", "is_company": True})
+        cls.carl = cls._new_contact("Carl Chef", "carl@beta.example.com", parent=cls.other)
+        cls.nora = cls._new_contact("Nora Nomail", False)
+        cls.olga = cls._new_contact("Olga Observer", "olga@acme.example.com", ordering=False)
+
+    def run_server_action(self, xmlid, records, user=None):
+        action = self.env.ref(xmlid).with_user(user or self.salesperson)
+        return action.with_context(active_model="res.partner", active_ids=records.ids, active_id=records[:1].id).run()
+
+    def open_wizard(self, action, user=None):
+        return self.env["b2b.invite.wizard"].with_user(user or self.salesperson).browse(action["res_id"])
+
+
+@tagged("post_install", "-at_install")
+class TestBulkInvite(BulkMixin, B2bCommon):
+
+    def test_server_actions_are_in_the_action_menu(self):
+        for xmlid in ("action_server_b2b_invite", "action_server_b2b_resend", "action_server_b2b_revoke",
+                      "action_server_b2b_invite_primary", "action_server_b2b_invite_ordering"):
+            action = self.env.ref(f"b2b_invite.{xmlid}")
+            self.assertEqual(action.binding_model_id.model, "res.partner")
+            self.assertEqual(action.binding_view_types, "list,form")
+
+    def test_wizard_sends_and_summarizes(self):
+        contacts = self.contact | self.contact2 | self.carl | self.nora | self.olga
+        wizard = self.open_wizard(self.run_server_action("b2b_invite.action_server_b2b_invite", contacts))
+        self.assertEqual(wizard.partner_count, 5)
+        self.assertEqual(wizard.mode, "send")
+        wizard.action_confirm()
+        self.assertRecordValues(wizard, [{"state": "done", "done_count": 3, "skipped_count": 2, "failed_count": 0}])
+        self.assertIn("Acme Cafés, Nora Nomail has no valid email address.", wizard.skipped_note)
+        self.assertIn("Acme Cafés, Olga Observer is not allowed to order", wizard.skipped_note)
+        invited = self.contact | self.contact2 | self.carl
+        self.assertEqual(set(invited.mapped("b2b_invite_state")), {"invited"})
+        self.assertEqual(len(self.invitation_mails(invited.b2b_invitation_ids)), 3)
+
+    def test_one_contact_failing_leaves_it_untouched_and_others_invited(self):
+        # A customised template that breaks for contacts without a company
+        template = self.env.ref("b2b_invite.mail_template_b2b_invitation")
+        template.body_html = '<p>For <t t-out="object.partner_id.parent_id.name.upper()"/></p>'
+        orphan = self.env["res.partner"].create({
+            "name": "Otto Orphan", "email": "otto@solo.example.com", "b2b_ordering": True,
+        })
+        wizard = self.open_wizard(self.env["b2b.invite.wizard"]._open(self.contact | orphan | self.contact2))
+        wizard.action_confirm()
+        self.assertRecordValues(wizard, [{"done_count": 2, "failed_count": 1}])
+        self.assertRegex(wizard.failed_note or "", r"^Otto Orphan: Failed to render")
+        self.assertFalse(orphan.b2b_invitation_ids, "a failed contact is untouched: no invitation...")
+        self.assertFalse(self.env["mail.mail"].search([("email_to", "=", "otto@solo.example.com")]), "...no mail")
+        self.assertEqual((self.contact | self.contact2).b2b_invitation_ids.mapped("state"), ["sent", "sent"])
+        self.assertIn("ACME CAFÉS", self.invitation_mails(self.contact.b2b_invitation_ids).body_html)
+
+    def test_export_mode_creates_links_without_email(self):
+        self.contact2.action_b2b_invite()  # already invited: its current link is exported as it is
+        link_before = self.contact2.b2b_invitation_ids.sudo().invitation_url
+        wizard = self.open_wizard(
+            self.env["b2b.invite.wizard"]._open(self.contact | self.contact2 | self.nora), user=self.manager)
+        wizard.mode = "export"
+        wizard.action_confirm()
+        self.assertRecordValues(wizard, [{"done_count": 2, "skipped_count": 1}])
+        new = self.contact.b2b_invitation_ids
+        self.assertEqual(new.state, "draft")
+        self.assertFalse(self.invitation_mails(new), "no email in export mode")
+        self.assertEqual(wizard.invitation_ids, new | self.contact2.b2b_invitation_ids)
+        self.assertEqual(self.contact2.b2b_invitation_ids.sudo().invitation_url, link_before)
+
+    def test_salesperson_cannot_export_links(self):
+        wizard = self.open_wizard(self.env["b2b.invite.wizard"]._open(self.contact))
+        wizard.mode = "export"
+        with self.assertRaises(AccessError):
+            wizard.action_confirm()
+        self.assertFalse(self.contact.b2b_invitation_ids)
+
+    def test_invite_primary_and_ordering_contacts_of_companies(self):
+        lonely = self.env["res.partner"].create({"name": "Lonely Ltd", "is_company": True})
+        wizard = self.open_wizard(self.run_server_action(
+            "b2b_invite.action_server_b2b_invite_primary", self.customer | self.other | lonely))
+        self.assertEqual(wizard.partner_ids, self.contact | self.carl, "the oldest ordering contact of each")
+        self.assertIn("Lonely Ltd has no contact to invite", wizard.skipped_note)
+        wizard = self.open_wizard(self.run_server_action(
+            "b2b_invite.action_server_b2b_invite_ordering", self.customer | lonely))
+        self.assertEqual(wizard.partner_ids, self.contact | self.contact2 | self.nora)
+        self.assertIn("Lonely Ltd has no contact allowed to order", wizard.skipped_note)
+
+    def test_bulk_resend_and_revoke(self):
+        (self.contact | self.contact2).action_b2b_invite()
+        contacts = self.contact | self.contact2 | self.carl
+        result = self.run_server_action("b2b_invite.action_server_b2b_resend", contacts)
+        self.assertEqual((self.contact | self.contact2).b2b_invitation_ids.mapped("send_count"), [2, 2])
+        self.assertIn("Beta Bistro, Carl Chef has no open or expired invitation", result["params"]["message"])
+        self.contact.b2b_invitation_ids._accept("alice", PASSWORD)
+        user = self.contact.b2b_invitation_ids.user_id
+        result = self.run_server_action("b2b_invite.action_server_b2b_revoke", contacts)
+        self.assertEqual((self.contact | self.contact2).mapped("b2b_invite_state"), ["revoked", "revoked"])
+        self.assertFalse(user.active)
+        self.assertIn("2 contact(s)", result["params"]["message"])
+
+    def test_invitation_list_filters(self):
+        (self.contact | self.contact2).action_b2b_invite()
+        self.contact.b2b_invitation_ids._accept("alice", PASSWORD)
+        self.carl.action_b2b_invite()
+        self.carl.action_b2b_revoke()
+        expired = self._new_contact("Erin Expired", "erin@acme.example.com")
+        expired.action_b2b_invite()
+        expired.b2b_invitation_ids.state = "expired"
+        action = self.env.ref("b2b_invite.action_b2b_access")
+        arch = etree.fromstring(self.env.ref("b2b_invite.res_partner_view_search_b2b_access").arch)
+        filters = {node.get("name"): safe_eval(node.get("domain"))
+                   for node in arch.iter("filter") if node.get("domain")}
+        base = [*safe_eval(action.domain), ("commercial_partner_id", "in", (self.customer | self.other).ids)]
+        Partner = self.env["res.partner"].with_user(self.salesperson)
+        for name, expected in [
+            ("not_invited", self.nora), ("invited", self.contact2), ("accepted", self.contact),
+            ("expired", expired), ("revoked", self.carl),
+        ]:
+            self.assertEqual(Partner.search(base + filters[name]), expected, name)
+        self.assertNotIn(self.olga, Partner.search(base), "contacts not allowed to order and never invited stay out")
+        groups = dict(Partner._read_group(base, ["b2b_invite_state"], ["__count"]))
+        self.assertEqual(groups, {"not_invited": 1, "invited": 1, "accepted": 1, "expired": 1, "revoked": 1})
+        self.assertEqual(self.contact2.b2b_inviter_id, self.env.user)
+
+    def test_query_count_does_not_grow_per_contact(self):
+        """The bulk path makes the same number of queries for 10 and for 100 contacts."""
+        warm_up, warm_up_again, ten, hundred = (
+            self.env["res.partner"].create([
+                {"name": f"Bulk {size}-{i}", "email": f"bulk{size}.{i}@bulk.example.com",
+                 "parent_id": self.customer.id, "b2b_ordering": True}
+                for i in range(size)
+            ]).with_user(self.salesperson)
+            for size in (5, 6, 10, 100)
+        )
+        Invitation = self.env["b2b.invitation"].with_user(self.salesperson)
+        for partners in (warm_up, warm_up_again):  # fill the caches (template, access rules, registry)
+            self.env.invalidate_all()
+            Invitation._invite_many(partners)
+        counts = []
+        for partners in (ten, hundred):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            invitations, skipped, failed = Invitation._invite_many(partners)
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual((len(invitations), skipped, failed), (len(partners), {}, {}))
+            self.assertEqual(len(self.invitation_mails(invitations)), len(partners))
+        self.assertEqual(counts[0], counts[1], f"queries for 10 and for 100 contacts: {counts}")
+
+
+@tagged("post_install", "-at_install")
+class TestBulkExportCsv(BulkMixin, HttpCase):
+
+    def test_csv_has_one_working_link_per_contact(self):
+        wizard = self.open_wizard(self.env["b2b.invite.wizard"]._open(self.contact | self.contact2 | self.carl),
+                                  user=self.manager)
+        wizard.mode = "export"
+        wizard.action_confirm()
+        self.assertEqual(wizard.action_download_csv()["url"], f"/b2b/invitations/export/{wizard.id}")
+        self.authenticate("b2b_sales", "b2b_sales")
+        self.assertEqual(self.url_open(f"/b2b/invitations/export/{wizard.id}").status_code, 403,
+                         "a wizard is its creator's own")
+        self.authenticate("b2b_manager", "b2b_manager")
+        response = self.url_open(f"/b2b/invitations/export/{wizard.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("b2b_invitation_links.csv", response.headers["Content-Disposition"])
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        self.assertEqual(rows[0][:4], ["Company", "Contact", "Email", "Invitation link"])
+        self.assertEqual([row[1] for row in rows[1:]], ["Alice Buyer", "Bob Buyer", "Carl Chef"])
+        self.assertEqual(len({row[3] for row in rows[1:]}), 3, "one unique link per contact")
+        self.logout()
+        for row in rows[1:]:
+            self.assertRegex(row[4], r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
+            page = self.url_open(link_path(row[3]))
+            self.assertIn(f"Welcome, {row[1]}", page.text, "every link in the CSV works")

@@ -1,0 +1,71 @@
+from odoo import api, fields, models
+
+from ..models.b2b_invitation import OPEN_STATES
+
+
+class B2bInviteWizard(models.TransientModel):
+    """Invite many contacts at once; ends with a summary of what was done and what was not."""
+
+    _name = "b2b.invite.wizard"
+    _description = "Invite contacts to the B2B portal"
+
+    partner_ids = fields.Many2many("res.partner", string="Contacts")
+    partner_count = fields.Integer(compute="_compute_partner_count")
+    mode = fields.Selection(
+        [("send", "Send the invitations by email"), ("export", "Generate links and export CSV (no email)")],
+        default="send", required=True,
+    )
+    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft", required=True)
+    invitation_ids = fields.Many2many("b2b.invitation", string="Invitations")
+    done_count = fields.Integer("Invited", readonly=True)
+    skipped_count = fields.Integer("Skipped", readonly=True)
+    failed_count = fields.Integer("Failed", readonly=True)
+    skipped_note = fields.Text("Skipped, and why", readonly=True)
+    failed_note = fields.Text("Failed, and why", readonly=True)
+
+    @api.depends("partner_ids")
+    def _compute_partner_count(self):
+        for wizard in self:
+            wizard.partner_count = len(wizard.partner_ids)
+
+    @api.model
+    def _open(self, partners, skipped=()):
+        """Open the wizard on `partners`; `skipped` are lines about what was left out before it."""
+        wizard = self.create({"partner_ids": [(6, 0, partners.ids)], "skipped_note": "\n".join(skipped)})
+        return wizard._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invite to the B2B portal"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_confirm(self):
+        self.ensure_one()
+        Invitation = self.env["b2b.invitation"]
+        existing = Invitation
+        if self.mode == "export":
+            Invitation.check_field_access_rights("read", ["invitation_url"])  # B2B Managers only
+            # Contacts already invited keep their link: it is exported as it is.
+            existing = Invitation.search([("partner_id", "in", self.partner_ids.ids), ("state", "in", OPEN_STATES)])
+        invitations, skipped, failed = Invitation._invite_many(
+            self.partner_ids - existing.partner_id, send=self.mode == "send")
+        earlier = [line for line in (self.skipped_note or "").split("\n") if line]
+        self.write({
+            "state": "done",
+            "invitation_ids": [(6, 0, (invitations | existing).ids)],
+            "done_count": len(invitations | existing),
+            "skipped_count": len(skipped) + len(earlier),
+            "failed_count": len(failed),
+            "skipped_note": "\n".join(earlier + list(skipped.values())),
+            "failed_note": "\n".join(failed.values()),
+        })
+        return self._reopen()
+
+    def action_download_csv(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": f"/b2b/invitations/export/{self.id}", "target": "self"}
