@@ -23,10 +23,13 @@
         "data/mail_templates.xml",
         "data/ir_cron.xml",
         "views/b2b_invitation_views.xml",
+        "views/b2b_registration_request_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/templates.xml",
         "wizard/b2b_create_login_wizard_views.xml",
+        "wizard/b2b_activation_wizard_views.xml",
+        "wizard/b2b_registration_reject_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -1,1 +1,1 @@
-from . import test_invitation
+from . import test_invitation, test_registration, test_registration_flow
