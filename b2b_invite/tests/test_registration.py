@@ -319,11 +319,15 @@ class TestActivation(B2bRegistrationCommon):
         self.assertTrue(self.company.b2b_awaiting_activation)
 
     def test_activate_from_the_customer(self):
+        self.company.b2b_carrier_sat_id = self.courier
         action = self.company.with_user(self.manager).action_b2b_activate()
         self.assertEqual(action["context"]["default_partner_id"], self.company.id)
         wizard = self.env["b2b.activation.wizard"].with_user(self.manager).with_context(**action["context"]).create(
             {"pricelist_id": self.pricelist.id})
         self.assertEqual(wizard.contact_ids, self.contact_new)
+        # What is not given starts from the customer's current terms.
+        self.assertEqual((wizard.website_id, wizard.user_id), (self.website, self.manager))
+        self.assertEqual((wizard.carrier_sat_id, wizard.carrier_mon_id), (self.courier, self.env["delivery.carrier"]))
         wizard.action_activate()
         self.assertEqual(self.registration.state, "activated")
 

@@ -5,9 +5,6 @@ from odoo.exceptions import UserError
 
 from ..models.res_partner import WEEKDAYS
 
-# A term of the customer, proposed from its current one and changeable
-TERM = {"compute": "_compute_terms", "store": True, "readonly": False}
-
 
 class B2bActivationWizard(models.TransientModel):
     """Activate an approved customer: its terms, then its contacts' invitations.
@@ -24,39 +21,43 @@ class B2bActivationWizard(models.TransientModel):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, domain=[("parent_id", "=", False)])
     website_id = fields.Many2one(
-        "website", **TERM,
+        "website",
         help="The website the customer registered on: its own pricelist (with a markup) is offered there.")
     pricelist_id = fields.Many2one(
-        "product.pricelist", **TERM, required=True,
+        "product.pricelist", required=True,
         domain="[('company_id', 'in', (False, company_id))]")
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
     markup = fields.Float(
         "Markup (%)", digits=(16, 2),
         help="Prices of the chosen pricelist plus this percentage, in a pricelist of the customer's own.")
-    user_id = fields.Many2one("res.users", string="Salesperson", **TERM, domain=[("share", "=", False)])
-    carrier_mon_id = fields.Many2one("delivery.carrier", "Monday", **TERM)
-    carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday", **TERM)
-    carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday", **TERM)
-    carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday", **TERM)
-    carrier_fri_id = fields.Many2one("delivery.carrier", "Friday", **TERM)
-    carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday", **TERM)
-    carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday", **TERM)
+    user_id = fields.Many2one("res.users", string="Salesperson", domain=[("share", "=", False)])
+    carrier_mon_id = fields.Many2one("delivery.carrier", "Monday")
+    carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday")
+    carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday")
+    carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday")
+    carrier_fri_id = fields.Many2one("delivery.carrier", "Friday")
+    carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday")
+    carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday")
     contact_ids = fields.Many2many(
         "res.partner", string="Contacts to invite", compute="_compute_contact_ids",
         help="The contacts awaiting activation: each gets an invitation to choose a login.")
 
-    @api.depends("partner_id")
-    def _compute_terms(self):
+    @api.model
+    def default_get(self, fields_list):
         """Start from the customer's current terms."""
-        for wizard in self:
-            customer = wizard.partner_id
-            wizard.pricelist_id = customer.property_product_pricelist
-            wizard.user_id = customer.user_id or self.env.user
-            wizard.website_id = self.env["b2b.registration.request"].search(
-                [("partner_id", "=", customer.id), ("website_id", "!=", False)], limit=1,
-            ).website_id or self.env["website"].get_current_website()
-            for day, _name in WEEKDAYS:
-                wizard[f"carrier_{day}_id"] = customer[f"b2b_carrier_{day}_id"]
+        values = super().default_get(fields_list)
+        customer = self.env["res.partner"].browse(values.get("partner_id"))
+        if not customer:
+            return values
+        registration = self.env["b2b.registration.request"].search(
+            [("partner_id", "=", customer.id), ("website_id", "!=", False)], limit=1)
+        terms = {
+            "pricelist_id": customer.property_product_pricelist.id,
+            "user_id": (customer.user_id or self.env.user).id,
+            "website_id": (registration.website_id or self.env["website"].get_current_website()).id,
+            **{f"carrier_{day}_id": customer[f"b2b_carrier_{day}_id"].id for day, _name in WEEKDAYS},
+        }
+        return {**{fname: value for fname, value in terms.items() if fname in fields_list}, **values}
 
     @api.depends("partner_id")
     def _compute_contact_ids(self):
