@@ -1,10 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-WEEKDAYS = [
-    ("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
-    ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"),
-]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
 INVITE_STATE_OF = {
     "draft": "invited",
     "sent": "invited",
@@ -63,7 +60,7 @@ class ResPartner(models.Model):
     def _b2b_carrier_on(self, day):
         """The delivery method of this customer's orders placed on `day` (a date), if it has one."""
         self.ensure_one()
-        return self.commercial_partner_id[f"b2b_carrier_{WEEKDAYS[day.weekday()][0]}_id"]
+        return self.commercial_partner_id[f"b2b_carrier_{WEEKDAYS[day.weekday()]}_id"]
 
     def write(self, vals):
         if vals.get("active") is False:

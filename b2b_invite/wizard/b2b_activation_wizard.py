@@ -55,7 +55,7 @@ class B2bActivationWizard(models.TransientModel):
             "pricelist_id": customer.property_product_pricelist.id,
             "user_id": (customer.user_id or self.env.user).id,
             "website_id": (registration.website_id or self.env["website"].get_current_website()).id,
-            **{f"carrier_{day}_id": customer[f"b2b_carrier_{day}_id"].id for day, _name in WEEKDAYS},
+            **{f"carrier_{day}_id": customer[f"b2b_carrier_{day}_id"].id for day in WEEKDAYS},
         }
         return {**{fname: value for fname, value in terms.items() if fname in fields_list}, **values}
 
@@ -75,7 +75,7 @@ class B2bActivationWizard(models.TransientModel):
             "property_product_pricelist": self._customer_pricelist().id,
             "user_id": self.user_id.id,
             "b2b_awaiting_activation": False,
-            **{f"b2b_carrier_{day}_id": self[f"carrier_{day}_id"].id for day, _name in WEEKDAYS},
+            **{f"b2b_carrier_{day}_id": self[f"carrier_{day}_id"].id for day in WEEKDAYS},
         })
         contacts.write({"b2b_awaiting_activation": False})
         self._invite(contacts)
