@@ -200,7 +200,9 @@ class B2bRegistrationRequest(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
                 summary=self.env._("Review this registration request"),
-                note=self.env._("%(company)s asks to become a customer.", company=self.company_name),
+                # The note is HTML: the name the person typed goes in escaped.
+                note=Markup("<p>%s</p>") % self.env._("%(company)s asks to become a customer.",
+                                                      company=self.company_name),
             )
 
     def _managers(self):

@@ -179,6 +179,8 @@ class TestRegistrationRequest(B2bRegistrationCommon):
         new = self.mails_of(registration)[1]
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Cafe", new.body_html)
         self.assertIn("&lt;b&gt;hi&lt;/b&gt;", new.body_html)
+        for note in registration.activity_ids.mapped("note"):
+            self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Cafe", note)
 
     def test_approve_creates_customer_awaiting_activation(self):
         registration = self._new_registration()
