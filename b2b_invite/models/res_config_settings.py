@@ -8,3 +8,26 @@ class ResConfigSettings(models.TransientModel):
         "Invitation validity (days)", config_parameter="b2b_invite.validity_days", default=7,
     )
     b2b_mode = fields.Boolean(related="website_id.b2b_mode", readonly=False)
+    b2b_join_enabled = fields.Boolean(related="website_id.b2b_join_enabled", readonly=False)
+    b2b_join_url = fields.Char(related="website_id.b2b_join_url")
+    b2b_join_qr = fields.Binary(related="website_id.b2b_join_qr")
+
+    def action_b2b_join_regenerate(self):
+        """A new registration link for the website: the printed QR codes and the old link stop working."""
+        self.website_id._b2b_join_regenerate()
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    def action_b2b_join_download_png(self):
+        return self._b2b_join_download("b2b_join_qr", "png")
+
+    def action_b2b_join_download_svg(self):
+        return self._b2b_join_download("b2b_join_qr_svg", "svg")
+
+    def _b2b_join_download(self, field_name, extension):
+        website = self.website_id
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/website/{website.id}/{field_name}"
+                   f"?download=true&filename=registration-qr-{website.id}.{extension}",
+            "target": "download",
+        }

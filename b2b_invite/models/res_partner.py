@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
 INVITE_STATE_OF = {
     "draft": "invited",
     "sent": "invited",
@@ -21,6 +22,14 @@ class ResPartner(models.Model):
         "Awaiting activation", copy=False, tracking=True,
         help="A self-registered customer that is approved but not activated yet: its contacts cannot order.",
     )
+    # Days of service: the delivery method of orders placed on each weekday (see sale.order)
+    b2b_carrier_mon_id = fields.Many2one("delivery.carrier", "Monday", company_dependent=True)
+    b2b_carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday", company_dependent=True)
+    b2b_carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday", company_dependent=True)
+    b2b_carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday", company_dependent=True)
+    b2b_carrier_fri_id = fields.Many2one("delivery.carrier", "Friday", company_dependent=True)
+    b2b_carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday", company_dependent=True)
+    b2b_carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday", company_dependent=True)
     b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations")
     b2b_invitation_count = fields.Integer(compute="_compute_b2b_invitation_count", string="Invitations")
     b2b_invitation_id = fields.Many2one(
@@ -55,6 +64,11 @@ class ResPartner(models.Model):
         ))
         for partner in self:
             partner.b2b_invitation_count = counts.get(partner, 0)
+
+    def _b2b_carrier_on(self, day):
+        """The delivery method of this customer's orders placed on `day` (a date), if it has one."""
+        self.ensure_one()
+        return self.commercial_partner_id[f"b2b_carrier_{WEEKDAYS[day.weekday()]}_id"]
 
     def write(self, vals):
         if vals.get("active") is False:
@@ -180,4 +194,16 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_partner_id": self.id},
+        }
+
+    def action_b2b_activate(self):
+        """Open the activation of this approved customer: terms, days of service, invitations."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Activate %s", self.commercial_partner_id.display_name),
+            "res_model": "b2b.activation.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
         }

@@ -1,4 +1,15 @@
-from odoo import fields, models
+import base64
+import io
+import re
+
+import qrcode
+import qrcode.image.svg
+
+from odoo import api, fields, models
+
+from ..tools import tokens
+
+JOIN_CODE_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 class Website(models.Model):
@@ -8,3 +19,73 @@ class Website(models.Model):
         "B2B shop",
         help="Sign-up is by invitation only and only contacts allowed to order can buy.",
     )
+    b2b_join_enabled = fields.Boolean(
+        "Self-registration",
+        help="Prospects register from a permanent link or QR code; a B2B Manager approves and activates them.",
+    )
+    b2b_join_code = fields.Char(copy=False, groups="b2b_invite.group_b2b_manager", index="btree_not_null")
+    b2b_join_url = fields.Char(
+        "Registration link", compute="_compute_b2b_join", groups="b2b_invite.group_b2b_manager")
+    b2b_join_qr = fields.Binary(
+        "Registration QR code", compute="_compute_b2b_join", groups="b2b_invite.group_b2b_manager")
+    b2b_join_qr_svg = fields.Binary(
+        "Registration QR code (SVG)", compute="_compute_b2b_join", groups="b2b_invite.group_b2b_manager")
+
+    _sql_constraints = [
+        ("b2b_join_code_uniq", "UNIQUE(b2b_join_code)", "Two websites cannot share a registration link."),
+    ]
+
+    @api.depends("b2b_join_enabled", "b2b_join_code", "domain")
+    def _compute_b2b_join(self):
+        for website in self:
+            url = website._b2b_join_url()
+            website.b2b_join_url = url
+            website.b2b_join_qr = url and base64.b64encode(self._b2b_qr_image(url, "png"))
+            website.b2b_join_qr_svg = url and base64.b64encode(self._b2b_qr_image(url, "svg"))
+
+    @api.model
+    def _b2b_qr_image(self, url, image_format):
+        """The QR code of `url` as PNG or SVG bytes, large enough to print."""
+        buffer = io.BytesIO()
+        if image_format == "svg":
+            qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=4).save(buffer)
+        else:
+            qrcode.make(url, box_size=16, border=4).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("b2b_join_enabled") and not vals.get("b2b_join_code"):
+                vals["b2b_join_code"] = tokens.new_salt()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("b2b_join_enabled"):
+            # sudo: the code field is for B2B managers; whoever may enable the link gets one
+            self.sudo().filtered(lambda website: not website.b2b_join_code)._b2b_join_regenerate()
+        return res
+
+    def _b2b_join_regenerate(self):
+        """Give these websites a new registration link: the previous link (and QR code) stops working."""
+        for website in self:
+            website.b2b_join_code = tokens.new_salt()
+
+    def _b2b_join_url(self):
+        """The absolute registration link of this website when self-registration is on, else False."""
+        self.ensure_one()
+        website = self.sudo()  # sudo: the code is hidden from most users; an enabled link is public
+        if not (website.b2b_join_enabled and website.b2b_join_code):
+            return False
+        return f"{website.get_base_url()}/b2b/join/{website.b2b_join_code}"
+
+    @api.model
+    def _b2b_join_website(self, code):
+        """The website whose registration link has `code` and is enabled, or an empty recordset.
+
+        Called by the public controller: the result is a superuser record.
+        """
+        if not code or not JOIN_CODE_RE.fullmatch(code):
+            return self.browse()
+        return self.sudo().search([("b2b_join_code", "=", code), ("b2b_join_enabled", "=", True)], limit=1)

@@ -1,1 +1,8 @@
-from . import test_bulk, test_invitation, test_invitation_pages, test_tours
+from . import (
+    test_bulk,
+    test_invitation,
+    test_invitation_pages,
+    test_registration,
+    test_registration_flow,
+    test_tours,
+)

@@ -55,3 +55,42 @@ class B2bCommonMixin:
 
 class B2bCommon(B2bCommonMixin, TransactionCase):
     pass
+
+class B2bRegistrationCommon(B2bCommon):
+    """B2bCommon plus a website whose registration link is on, and a way to make requests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website = cls.env.ref("website.default_website")
+        cls.website.b2b_join_enabled = True
+        cls.sweden = cls.env.ref("base.se")
+        cls.form = {
+            "company_name": "Lakeside Roasters AB",
+            "vat": "SE556677889901",
+            "phone": "08 410 226 00",
+            "street": "Sveavägen 12",
+            "zip": "111 57",
+            "city": "Stockholm",
+            "country_id": str(cls.sweden.id),
+            "contact_name": "Mikko Virtanen",
+            "function": "Owner",
+            "message": "We run three cafés\nand a roastery.",
+        }
+
+    @classmethod
+    def _new_registration(cls, email="mikko@lakeside.example.com", state="pending", **values):
+        """A request as the website makes it: email verified, then (state pending) details sent."""
+        registration = cls.env["b2b.registration.request"].sudo().create({
+            "website_id": cls.website.id, "email": email,
+            **cls.env["b2b.registration.request"]._new_flow_values(),
+        })
+        if state != "verified":
+            details, errors = registration._check_details({**cls.form, **values})
+            assert not errors, errors
+            registration.write({**details, "state": state})
+        return registration.sudo(False)
+
+    def mails_of(self, record):
+        return self.env["mail.mail"].sudo().search(
+            [("model", "=", record._name), ("res_id", "in", record.ids)], order="id")

@@ -1,1 +1,1 @@
-from . import b2b_create_login_wizard, b2b_invite_wizard
+from . import b2b_activation_wizard, b2b_create_login_wizard, b2b_invite_wizard, b2b_registration_reject_wizard

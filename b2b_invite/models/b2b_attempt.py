@@ -1,0 +1,88 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import tokens
+
+KEY_SCOPE = "b2b_invite.attempt"
+
+
+class B2bAttempt(models.Model):
+    """A counter of attempts per key (an IP address, an email, ...) over a time window.
+
+    The counters live in the database, so a limit holds whichever worker serves the next
+    request. One row per key: its window opens with the first attempt and lasts `window`
+    seconds. Two requests counting the same key at once update the same row; under
+    REPEATABLE READ the second one fails with a serialization error and Odoo retries it,
+    so concurrent requests cannot slip past a limit. Keys are stored as keyed digests:
+    the table holds no address.
+    """
+
+    _name = "b2b.attempt"
+    _description = "B2B rate limit counter"
+    _log_access = False
+
+    key = fields.Char(required=True, readonly=True)
+    count = fields.Integer(readonly=True)
+    expiration_date = fields.Datetime("Window ends on", required=True, readonly=True, index=True)
+
+    _sql_constraints = [("key_uniq", "UNIQUE(key)", "One counter per key.")]
+
+    @api.model
+    def _digest(self, key):
+        return tokens.digest(self.env, KEY_SCOPE, key)
+
+    @api.model
+    def _check(self, key, limit):
+        """Return whether `key` had fewer than `limit` attempts in its current window."""
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT count FROM b2b_attempt WHERE key = %s AND expiration_date > %s",
+            self._digest(key), fields.Datetime.now(),
+        ))
+        row = self.env.cr.fetchone()
+        return not row or row[0] < limit
+
+    @api.model
+    def _hit(self, key, window):
+        """Count one attempt of `key`; a new window of `window` seconds opens when the last one ended.
+
+        :return: the number of attempts in the current window, this one included
+        """
+        now = fields.Datetime.now()
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO b2b_attempt (key, count, expiration_date) VALUES (%(key)s, 1, %(end)s)
+            ON CONFLICT (key) DO UPDATE SET
+                count = CASE WHEN b2b_attempt.expiration_date > %(now)s THEN b2b_attempt.count + 1 ELSE 1 END,
+                expiration_date = CASE WHEN b2b_attempt.expiration_date > %(now)s
+                                       THEN b2b_attempt.expiration_date ELSE EXCLUDED.expiration_date END
+            RETURNING count
+            """,
+            key=self._digest(key), now=now, end=now + timedelta(seconds=window),
+        ), log_exceptions=False)
+        count = self.env.cr.fetchone()[0]
+        self.invalidate_model(flush=False)
+        return count
+
+    @api.model
+    def _try(self, limits):
+        """Count one attempt against every limit, unless one of them is used up.
+
+        :param limits: iterable of (key, limit, window in seconds)
+        :return: True when the attempt is allowed (and counted), False when a limit is reached
+        """
+        limits = list(limits)
+        if not all(self._check(key, limit) for key, limit, _window in limits):
+            return False
+        for key, _limit, window in limits:
+            self._hit(key, window)
+        return True
+
+    @api.autovacuum
+    def _gc_expired(self):
+        self.flush_model()
+        self.env.cr.execute(SQL("DELETE FROM b2b_attempt WHERE expiration_date < %s", fields.Datetime.now()))
+        self.invalidate_model(flush=False)

@@ -1,0 +1,60 @@
+import re
+
+from odoo import api, fields, models
+
+from ..tools import tokens
+
+FLOW_SCOPE = "b2b_invite.registration.flow"
+FLOW_TOKEN_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class B2bRegistrationFlow(models.AbstractModel):
+    """The steps of one self-registration, reached by an opaque link /b2b/join/<join code>/<flow token>.
+
+    The email verification (b2b.registration.verification) and then the request it becomes
+    (b2b.registration.request) carry the same flow: the person's link keeps working from one
+    step to the next, on any worker. Like invitation links, the token is derived from a
+    stored salt and looked up by its keyed digest.
+    """
+
+    _name = "b2b.registration.flow"
+    _description = "B2B self-registration steps"
+
+    flow_salt = fields.Char(groups="base.group_system", copy=False)
+    flow_digest = fields.Char(groups="base.group_system", copy=False, index="btree_not_null")
+
+    @api.model
+    def _new_flow_values(self):
+        salt = tokens.new_salt()
+        return {"flow_salt": salt, "flow_digest": tokens.digest(self.env, FLOW_SCOPE, self._flow_token(salt))}
+
+    @api.model
+    def _flow_token(self, salt):
+        return tokens.derive(self.env, FLOW_SCOPE, salt)
+
+    def _flow_values(self):
+        """The flow of this record, to hand over to the record of the next step."""
+        self.ensure_one()
+        record = self.sudo()  # sudo: the flow fields are for nobody else
+        return {"flow_salt": record.flow_salt, "flow_digest": record.flow_digest}
+
+    def _flow_path(self):
+        """The link of the person's next step, relative to the website."""
+        self.ensure_one()
+        record = self.sudo()  # sudo: the flow salt and join code are for nobody else
+        return f"/b2b/join/{record.website_id.b2b_join_code}/{self._flow_token(record.flow_salt)}"
+
+    @api.model
+    def _find_by_flow(self, website, token):
+        """The record of `website` whose flow is `token`, or an empty recordset.
+
+        Called as superuser by the public controller: the token is the credential.
+        """
+        if not website or not token or not FLOW_TOKEN_RE.fullmatch(token):
+            return self.browse()
+        record = self.sudo().search([
+            ("flow_digest", "=", tokens.digest(self.env, FLOW_SCOPE, token)), ("website_id", "=", website.id),
+        ], limit=1)
+        if not tokens.matches(self.env, FLOW_SCOPE, token, record.flow_digest):
+            return self.browse()
+        return record

@@ -1,0 +1,143 @@
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.res_partner import WEEKDAYS
+
+
+class B2bActivationWizard(models.TransientModel):
+    """Activate an approved customer: its terms, then its contacts' invitations.
+
+    The pricelist is written as on the customer's form: through `property_product_pricelist`
+    (computed in Odoo 18), whose inverse stores `specific_property_product_pricelist` and which,
+    as a commercial field, reaches the contacts too (their orders and shop prices read their
+    own). With a markup, the customer gets its own pricelist, a formula on the chosen one.
+    """
+
+    _name = "b2b.activation.wizard"
+    _description = "Activate a B2B customer"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, domain=[("parent_id", "=", False)])
+    website_id = fields.Many2one(
+        "website",
+        help="The website the customer registered on: its own pricelist (with a markup) is offered there.")
+    pricelist_id = fields.Many2one(
+        "product.pricelist", required=True,
+        domain="[('company_id', 'in', (False, company_id))]")
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    markup = fields.Float(
+        "Markup (%)", digits=(16, 2),
+        help="Prices of the chosen pricelist plus this percentage, in a pricelist of the customer's own.")
+    user_id = fields.Many2one("res.users", string="Salesperson", domain=[("share", "=", False)])
+    carrier_mon_id = fields.Many2one("delivery.carrier", "Monday")
+    carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday")
+    carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday")
+    carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday")
+    carrier_fri_id = fields.Many2one("delivery.carrier", "Friday")
+    carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday")
+    carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday")
+    contact_ids = fields.Many2many(
+        "res.partner", string="Contacts to invite", compute="_compute_contact_ids",
+        help="The contacts awaiting activation: each gets an invitation to choose a login.")
+
+    @api.model
+    def default_get(self, fields_list):
+        """Start from the customer's current terms."""
+        values = super().default_get(fields_list)
+        customer = self.env["res.partner"].browse(values.get("partner_id"))
+        if not customer:
+            return values
+        registration = self.env["b2b.registration.request"].search(
+            [("partner_id", "=", customer.id), ("website_id", "!=", False)], limit=1)
+        terms = {
+            "pricelist_id": customer.property_product_pricelist.id,
+            "user_id": (customer.user_id or self.env.user).id,
+            "website_id": (registration.website_id or self.env["website"].get_current_website()).id,
+            **{f"carrier_{day}_id": customer[f"b2b_carrier_{day}_id"].id for day in WEEKDAYS},
+        }
+        return {**{fname: value for fname, value in terms.items() if fname in fields_list}, **values}
+
+    @api.depends("partner_id")
+    def _compute_contact_ids(self):
+        for wizard in self:
+            wizard.contact_ids = wizard.partner_id.child_ids.filtered("b2b_awaiting_activation")
+
+    def action_activate(self):
+        self.ensure_one()
+        customer, contacts = self.partner_id, self.contact_ids
+        if not customer.b2b_awaiting_activation and not contacts:
+            raise UserError(self.env._("%s is not awaiting activation.", customer.display_name))
+        if self.markup < 0:
+            raise UserError(self.env._("A markup is a positive percentage."))
+        customer.write({
+            "property_product_pricelist": self._customer_pricelist().id,
+            "user_id": self.user_id.id,
+            "b2b_awaiting_activation": False,
+            **{f"b2b_carrier_{day}_id": self[f"carrier_{day}_id"].id for day in WEEKDAYS},
+        })
+        contacts.write({"b2b_awaiting_activation": False})
+        self._invite(contacts)
+        template = self.env.ref("b2b_invite.mail_template_b2b_ready_to_order")
+        for contact in contacts:
+            template.send_mail(contact.id)
+        registrations = self.env["b2b.registration.request"].search(
+            [("partner_id", "=", customer.id), ("state", "=", "approved")])
+        registrations.write({"state": "activated", "activated_date": fields.Datetime.now()})
+        for registration in registrations:
+            registration.message_post(
+                body=Markup("<p>%s</p>") % self.env._(
+                    "Activated: %(customer)s can order; invitation sent to %(contacts)s.",
+                    customer=customer.display_name, contacts=", ".join(contacts.mapped("name")) or "-"),
+                subtype_xmlid="mail.mt_note",
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Customer activated"),
+                "message": self.env._("%(customer)s can now order; %(count)s contact(s) invited.",
+                                      customer=customer.display_name, count=len(contacts)),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _customer_pricelist(self):
+        """The chosen pricelist, or with a markup the customer's own pricelist based on it.
+
+        The customer's pricelist is offered on the same websites as the chosen one, never in the
+        shop's pricelist selector.
+        """
+        base = self.pricelist_id
+        if not self.markup:
+            return base
+        website = base.website_id
+        if not website and self.website_id and base._is_available_on_website(self.website_id):
+            website = self.website_id
+        return self.env["product.pricelist"].create({
+            "name": self.env._("%(pricelist)s + %(markup)s%% (%(customer)s)",
+                               pricelist=base.name, markup=f"{self.markup:g}", customer=self.partner_id.name),
+            "currency_id": base.currency_id.id,
+            "company_id": base.company_id.id,
+            "sequence": base.sequence,
+            "website_id": website.id,
+            "selectable": False,
+            "item_ids": [Command.create({
+                "applied_on": "3_global",
+                "compute_price": "formula",
+                "base": "pricelist",
+                "base_pricelist_id": base.id,
+                "price_discount": -self.markup,  # Odoo's formula: a markup is a negative discount
+            })],
+        })
+
+    def _invite(self, contacts):
+        """Invite the contacts that have no login and no open invitation yet."""
+        Invitation = self.env["b2b.invitation"]
+        users = self.env["res.users"].search([("partner_id", "in", contacts.ids)])
+        invited = Invitation.search([("partner_id", "in", contacts.ids), ("state", "in", ("draft", "sent"))])
+        _invitations, refused = Invitation._invite(contacts - users.partner_id - invited.partner_id)
+        if refused:
+            raise UserError("\n".join(refused.values()))
