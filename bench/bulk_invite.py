@@ -99,9 +99,12 @@ def main():
     addons_path = odoo_addons_path()
     ensure_postgres()
     print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
-    subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
-                   check=True, cwd=ROOT)
+    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
+                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
+                           check=False, cwd=ROOT)
+    if setup.returncode:
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
     try:
         run(args, sizes, addons_path)
     finally:
