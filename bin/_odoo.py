@@ -11,8 +11,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INSTALL_HELP = """\
-Odoo 18.0 is not importable by {python}: {reason}
-Install Odoo 18.0 Community from Odoo's official sources, then try again:
+Odoo 18.0 is not importable by {python} ({reason}): install it from Odoo's official sources (README.md).
+For instance:
     git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git ~/odoo
     {python} -m pip install -r ~/odoo/requirements.txt
     {python} -m pip install -e ~/odoo
@@ -102,7 +102,11 @@ def odoo_command(*args):
 
 
 if __name__ == "__main__":
-    # `python3 bin/_odoo.py`: stop with a clear message unless Odoo 18.0 and PostgreSQL are ready.
-    print(f"Odoo 18.0 found; addons path: {odoo_addons_path()}")
-    ensure_postgres()
-    print("PostgreSQL is running and this user can create databases.")
+    # `python3 bin/_odoo.py [odoo|postgres]`: stop with a clear message unless Odoo 18.0 (and
+    # PostgreSQL, starting a stopped local cluster) are ready; both without an argument.
+    what = sys.argv[1:] or ["odoo", "postgres"]
+    if "odoo" in what:
+        print(f"Odoo 18.0 found; addons path: {odoo_addons_path()}")
+    if "postgres" in what:
+        ensure_postgres()
+        print("PostgreSQL is running and this user can create databases.")
