@@ -1,5 +1,6 @@
 from . import (
     test_bulk,
+    test_i18n,
     test_invitation,
     test_invitation_pages,
     test_registration,

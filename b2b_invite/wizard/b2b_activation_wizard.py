@@ -116,9 +116,10 @@ class B2bActivationWizard(models.TransientModel):
         website = base.website_id
         if not website and self.website_id and base._is_available_on_website(self.website_id):
             website = self.website_id
+        markup = f"{self.markup:g}"  # 5, not 5.0 (and no f-string in the term: Babel reads the call)
         return self.env["product.pricelist"].create({
             "name": self.env._("%(pricelist)s + %(markup)s%% (%(customer)s)",
-                               pricelist=base.name, markup=f"{self.markup:g}", customer=self.partner_id.name),
+                               pricelist=base.name, markup=markup, customer=self.partner_id.name),
             "currency_id": base.currency_id.id,
             "company_id": base.company_id.id,
             "sequence": base.sequence,
