@@ -1,1 +1,1 @@
-from . import invitation
+from . import invitation, shop

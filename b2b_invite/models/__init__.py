@@ -1,1 +1,10 @@
-from . import b2b_invitation, res_config_settings, res_partner, res_users, website
+from . import (
+    b2b_invitation,
+    product_template,
+    res_company,
+    res_config_settings,
+    res_partner,
+    res_users,
+    sale_order,
+    website,
+)

@@ -1,1 +1,1 @@
-from . import test_invitation
+from . import test_guest_prices, test_invitation, test_isolation, test_ordering, test_shop_gate, test_tours
