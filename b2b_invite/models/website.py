@@ -47,12 +47,10 @@ class Website(models.Model):
 
     def _b2b_is_guest(self):
         """The current user is a visitor (not logged in) of this B2B website."""
-        self.ensure_one()
-        return self.b2b_mode and self.env.user._is_public()
+        return bool(self.b2b_mode and self.env.user._is_public())
 
     def _b2b_hide_prices(self):
-        self.ensure_one()
-        return self.b2b_guest_hide_prices and self._b2b_is_guest()
+        return bool(self.b2b_guest_hide_prices and self._b2b_is_guest())
 
     def _b2b_join_url(self):
         """The link of the self-registration page of this website, or False when there is none."""
@@ -71,7 +69,6 @@ class Website(models.Model):
 
     def _b2b_guest_pricelist(self):
         """The pricelist forced on the guests of this B2B website, or an empty recordset."""
-        self.ensure_one()
         if self._b2b_is_guest() and self.b2b_guest_pricelist_id.active:
             return self.b2b_guest_pricelist_id.sudo()
         return self.env["product.pricelist"]

@@ -32,6 +32,7 @@ class TestIsolation(B2bShopCommon, HttpCase):
     def login(self, user):
         self.authenticate(user.login, f"{user.login}-secret-1")
 
+    @mute_logger("odoo.http")  # the refusals are logged as warnings
     def call_kw(self, model, method, args, kwargs=None):
         """A JSON-RPC call as the web client makes it: (result, error name)."""
         response = self.url_open(

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlparse
 
 from odoo import http
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import B2bShopCommon
 
@@ -21,6 +22,7 @@ class TestShopGate(B2bShopCommon, HttpCase):
     def post(self, url, **data):
         return self.url_open(url, data={**data, "csrf_token": http.Request.csrf_token(self)})
 
+    @mute_logger("odoo.http")  # the refusals are logged as warnings
     def json(self, url, **params):
         response = self.url_open(
             url, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
