@@ -33,17 +33,18 @@ class TestIsolation(B2bShopCommon, HttpCase):
         self.authenticate(user.login, f"{user.login}-secret-1")
 
     @mute_logger("odoo.http")  # the refusals are logged as warnings
-    def call_kw(self, model, method, args, kwargs=None):
+    def jsonrpc(self, route, **params):
         """A JSON-RPC call as the web client makes it: (result, error name)."""
         response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-                "model": model, "method": method, "args": args, "kwargs": kwargs or {},
-            }}),
+            route, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
             headers={"Content-Type": "application/json"},
         )
         answer = response.json()
         return answer.get("result"), answer.get("error", {}).get("data", {}).get("name")
+
+    def call_kw(self, model, method, args, kwargs=None):
+        return self.jsonrpc(f"/web/dataset/call_kw/{model}/{method}",
+                            model=model, method=method, args=args, kwargs=kwargs or {})
 
     def search_ids(self, model, domain=()):
         result, error = self.call_kw(model, "search_read", [list(domain)], {"fields": ["id"]})
@@ -126,6 +127,27 @@ class TestIsolation(B2bShopCommon, HttpCase):
                                       {"specification": {"name": {}}})
         self.assertFalse(error)
         self.assertEqual(_result["length"], 0)
+
+    def test_order_chatter_is_refused(self):
+        for order in (self.order_alice, self.order_carla):
+            order.message_post(body=f"Delivery note for {order.partner_id.name}", message_type="comment",
+                               subtype_xmlid="mail.mt_comment")
+        self.login(self.alice)
+
+        def chatter(route, order, **params):
+            result, error = self.jsonrpc(route, thread_model="sale.order", thread_id=order.id, **params)
+            return str(result), error
+
+        own, error = chatter("/mail/chatter_fetch", self.order_alice)
+        self.assertFalse(error)
+        self.assertIn("Delivery note for Alice Buyer", own)
+        for route in ("/mail/chatter_fetch", "/mail/thread/messages"):
+            result, error = chatter(route, self.order_carla)
+            self.assertNotIn("Delivery note for Carla Other", result, route)
+        forged = "0" * len(self.order_carla._portal_ensure_token())
+        result, error = chatter("/mail/chatter_fetch", self.order_carla, token=forged)
+        self.assertEqual(error, "werkzeug.exceptions.Forbidden")
+        self.assertNotIn("Delivery note for Carla Other", result)
 
     # ------------------------------------------------------------------
     # "Contacts see only their own documents"
