@@ -1,1 +1,1 @@
-from . import invitation, registration
+from . import invitation, registration, shop

@@ -5,6 +5,8 @@ from . import (
     b2b_registration_request,
     b2b_registration_verification,
     ir_qweb,
+    product_template,
+    res_company,
     res_config_settings,
     res_partner,
     res_users,

@@ -70,6 +70,24 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.commercial_partner_id[f"b2b_carrier_{WEEKDAYS[day.weekday()]}_id"]
 
+    def _b2b_order_refusal(self):
+        """Why this contact may not order in a B2B shop, in words for the contact, or False.
+
+        A contact orders when it is allowed to (`b2b_ordering`) and its company is active and
+        activated (a self-registered customer waits for its activation).
+        """
+        self.ensure_one()
+        company = self.commercial_partner_id
+        if not self.b2b_ordering:
+            return self.env._(
+                "Your account is not allowed to place orders for %s. Ask us to allow it.", company.name)
+        if not company.active:
+            return self.env._("The account of %s is closed: orders are no longer possible.", company.name)
+        if company.b2b_awaiting_activation:
+            return self.env._(
+                "The account of %s is not activated yet: you can order as soon as we activate it.", company.name)
+        return False
+
     def write(self, vals):
         if vals.get("active") is False:
             # Odoo refuses to archive a contact with an active user: revoke the B2B access of

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class SaleOrder(models.Model):
@@ -27,3 +28,39 @@ class SaleOrder(models.Model):
         if not self.env.context.get("carrier_recompute") and (carrier := self._b2b_weekday_carrier()):
             action["context"]["default_carrier_id"] = carrier.id
         return action
+
+    # ------------------------------------------------------------------
+    # Ordering gate (B2B shop): every way of filling or paying a cart meets it
+    # ------------------------------------------------------------------
+
+    def _b2b_order_refusal(self):
+        """Why the customer of this cart may not order it on its website, or False.
+
+        The customer is the cart's contact, through its login: the payment routes work on the
+        cart as superuser, so the current user says nothing there. A contact without a login
+        orders as a guest would.
+        """
+        self.ensure_one()
+        website = self.website_id
+        if not website.b2b_mode:
+            return False
+        users = self.sudo().partner_id.user_ids
+        customer = users.filtered(lambda user: not user.share)[:1] or users[:1] or website.user_id
+        return website._b2b_order_refusal(customer)
+
+    def _b2b_check_ordering(self):
+        if refusal := self._b2b_order_refusal():
+            raise UserError(refusal)
+
+    def _cart_update(self, product_id, line_id=None, add_qty=0, set_qty=0, **kwargs):
+        # Both cart routes (/shop/cart/update and /shop/cart/update_json), the product and combo
+        # configurators and any other route that fills a cart end here.
+        self._b2b_check_ordering()
+        return super()._cart_update(product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs)
+
+    def _is_cart_ready(self):
+        return super()._is_cart_ready() and not self._b2b_order_refusal()
+
+    def _check_cart_is_ready_to_be_paid(self):
+        self._b2b_check_ordering()
+        return super()._check_cart_is_ready_to_be_paid()

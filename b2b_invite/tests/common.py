@@ -1,5 +1,6 @@
 import re
 
+from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -56,6 +57,7 @@ class B2bCommonMixin:
 class B2bCommon(B2bCommonMixin, TransactionCase):
     pass
 
+
 class B2bRegistrationCommon(B2bCommon):
     """B2bCommon plus a website whose registration link is on, and a way to make requests."""
 
@@ -94,3 +96,49 @@ class B2bRegistrationCommon(B2bCommon):
     def mails_of(self, record):
         return self.env["mail.mail"].sudo().search(
             [("model", "=", record._name), ("res_id", "in", record.ids)], order="id")
+
+
+class B2bShopCommon(B2bCommon):
+    """B2bCommon on a B2B website with a product, a second customer and portal logins."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website = cls.env.ref("website.default_website")
+        cls.website.write({"b2b_mode": True, "b2b_guest_access": False})
+        cls.product = cls.env["product.product"].create({
+            "name": "Espresso Blend 1 kg", "list_price": 20.0, "type": "consu",
+            "is_published": True, "website_id": cls.website.id,
+        })
+        cls.customer.write({
+            "street": "1 Bean Street", "city": "Brussels", "zip": "1000",
+            "country_id": cls.env.ref("base.be").id, "phone": "+32 2 555 01 01",
+        })
+        (cls.contact | cls.contact2).phone = "+32 470 55 01 02"  # a complete address for the checkout
+        cls.other_customer = cls.env["res.partner"].create({"name": "Globex Bistro", "is_company": True})
+        cls.other_contact = cls._new_contact("Carla Other", "carla@globex.example.com", parent=cls.other_customer)
+        cls.alice = cls._new_portal_user(cls.contact, "alice")
+        cls.bob = cls._new_portal_user(cls.contact2, "bob")
+        cls.carla = cls._new_portal_user(cls.other_contact, "carla")
+
+    @classmethod
+    def _new_portal_user(cls, partner, login):
+        return new_test_user(
+            cls.env, login=login, password=f"{login}-secret-1", groups="base.group_portal", partner_id=partner.id,
+            email=partner.email, name=partner.name,
+        )
+
+    @classmethod
+    def _confirmed_order(cls, partner, qty=1):
+        order = cls.env["sale.order"].create({
+            "partner_id": partner.id,
+            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": qty})],
+        })
+        order.action_confirm()
+        return order
+
+    @classmethod
+    def _posted_invoice(cls, order):
+        invoice = order._create_invoices()
+        invoice.action_post()
+        return invoice
