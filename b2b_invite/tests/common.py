@@ -107,7 +107,7 @@ class B2bShopCommon(B2bCommon):
         cls.website = cls.env.ref("website.default_website")
         cls.website.write({"b2b_mode": True, "b2b_guest_access": False})
         cls.product = cls.env["product.product"].create({
-            "name": "Espresso Blend 1 kg", "list_price": 20.0, "type": "consu",
+            "name": "Zeta Test Roast 1 kg", "list_price": 20.0, "type": "consu",
             "is_published": True, "website_id": cls.website.id,
         })
         cls.customer.write({
@@ -120,6 +120,7 @@ class B2bShopCommon(B2bCommon):
         cls.alice = cls._new_portal_user(cls.contact, "alice")
         cls.bob = cls._new_portal_user(cls.contact2, "bob")
         cls.carla = cls._new_portal_user(cls.other_contact, "carla")
+        cls.orders_before = cls.env["sale.order"].search([])  # the demo's, for instance
 
     @classmethod
     def _new_portal_user(cls, partner, login):

@@ -28,4 +28,4 @@ class TestGuestTour(B2bShopCommon, HttpCase):
         self.website.write({"b2b_guest_access": True, "b2b_guest_pricelist_id": guest_pricelist.id})
         # The quick "Add to cart" button of the grid, which a guest must not get.
         self.env.ref("website_sale.products_add_to_cart").active = True
-        self.start_tour("/shop", "b2b_invite_guest_shop")
+        self.start_tour("/shop?search=Zeta", "b2b_invite_guest_shop")

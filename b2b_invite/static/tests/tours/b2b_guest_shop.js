@@ -4,19 +4,19 @@ import { registry } from "@web/core/registry";
 
 // A guest on a B2B shop open to guests: guest prices, and "Log in" instead of "Add to cart".
 registry.category("web_tour.tours").add("b2b_invite_guest_shop", {
-    url: "/shop",
+    url: "/shop?search=Zeta",
     steps: () => [
         {
             content: "The shop shows the product with the guest price",
-            trigger: ".oe_product_cart:has(a:contains('Espresso Blend 1 kg')) .product_price:contains('18.00')",
+            trigger: ".oe_product_cart:has(a:contains('Zeta Test Roast 1 kg')) .product_price:contains('18.00')",
         },
         {
             content: "No quick 'Add to cart' in the grid",
-            trigger: ".oe_product_cart:has(a:contains('Espresso Blend 1 kg')):not(:has(.o_wsale_product_btn))",
+            trigger: ".oe_product_cart:has(a:contains('Zeta Test Roast 1 kg')):not(:has(.o_wsale_product_btn))",
         },
         {
             content: "Open the product",
-            trigger: ".oe_product_cart a:contains('Espresso Blend 1 kg')",
+            trigger: ".oe_product_cart a:contains('Zeta Test Roast 1 kg')",
             run: "click",
         },
         {
