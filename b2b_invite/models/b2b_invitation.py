@@ -102,10 +102,10 @@ class B2bInvitation(models.Model):
     @api.model
     def _new_token_values(self):
         """Values giving an invitation a new link (the previous one stops working) and expiry."""
-        salt = tokens.new_salt()
+        salt, digest = tokens.new_link(self.env, LINK_SCOPE)
         return {
             "token_salt": salt,
-            "token_digest": tokens.digest(self.env, LINK_SCOPE, tokens.derive(self.env, LINK_SCOPE, salt)),
+            "token_digest": digest,
             "expiration_date": fields.Datetime.now() + timedelta(days=self._validity_days()),
         }
 
@@ -129,14 +129,7 @@ class B2bInvitation(models.Model):
 
         Called as superuser by the public controller: the token is the credential.
         """
-        if not token or len(token) != 64:
-            return self.browse()
-        invitation = self.sudo().search(
-            [("token_digest", "=", tokens.digest(self.env, LINK_SCOPE, token))], limit=1,
-        )
-        if not tokens.matches(self.env, LINK_SCOPE, token, invitation.token_digest):
-            return self.browse()
-        return invitation
+        return tokens.find_by_link(self, LINK_SCOPE, token, "token_digest")
 
     def _link_status(self):
         """What the link of this invitation gives: valid, accepted, expired or invalid."""
@@ -387,14 +380,6 @@ class B2bInvitation(models.Model):
     # The invited person
     # ------------------------------------------------------------------
 
-    def _lock(self):
-        """Row lock: of two requests accepting one link, the second waits, then is retried by Odoo
-        (serialization failure under REPEATABLE READ) and finds the invitation accepted."""
-        self.env.cr.execute(
-            SQL("SELECT id FROM b2b_invitation WHERE id IN %s FOR UPDATE", tuple(self.ids)),
-            log_exceptions=False,
-        )
-
     def _notify_expired_link(self):
         """The contact opened the link after its expiry: mark it expired, alert the inviter once."""
         self.ensure_one()
@@ -457,7 +442,8 @@ class B2bInvitation(models.Model):
         :return: the login
         """
         self.ensure_one()
-        self._lock()
+        # Of two requests accepting one link, the second finds the invitation accepted.
+        tokens.lock_rows(self)
         self.invalidate_recordset()
         status = self._link_status()
         if status != "valid":

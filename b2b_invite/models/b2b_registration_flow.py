@@ -1,11 +1,8 @@
-import re
-
 from odoo import api, fields, models
 
 from ..tools import tokens
 
 FLOW_SCOPE = "b2b_invite.registration.flow"
-FLOW_TOKEN_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class B2bRegistrationFlow(models.AbstractModel):
@@ -25,8 +22,8 @@ class B2bRegistrationFlow(models.AbstractModel):
 
     @api.model
     def _new_flow_values(self):
-        salt = tokens.new_salt()
-        return {"flow_salt": salt, "flow_digest": tokens.digest(self.env, FLOW_SCOPE, self._flow_token(salt))}
+        salt, digest = tokens.new_link(self.env, FLOW_SCOPE)
+        return {"flow_salt": salt, "flow_digest": digest}
 
     @api.model
     def _flow_token(self, salt):
@@ -50,11 +47,6 @@ class B2bRegistrationFlow(models.AbstractModel):
 
         Called as superuser by the public controller: the token is the credential.
         """
-        if not website or not token or not FLOW_TOKEN_RE.fullmatch(token):
+        if not website:
             return self.browse()
-        record = self.sudo().search([
-            ("flow_digest", "=", tokens.digest(self.env, FLOW_SCOPE, token)), ("website_id", "=", website.id),
-        ], limit=1)
-        if not tokens.matches(self.env, FLOW_SCOPE, token, record.flow_digest):
-            return self.browse()
-        return record
+        return tokens.find_by_link(self, FLOW_SCOPE, token, "flow_digest", [("website_id", "=", website.id)])

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..tools import tokens
 
@@ -85,13 +84,6 @@ class B2bRegistrationVerification(models.Model):
         self.env["b2b.registration.request"]._check_rate("code", self.email, ip)
         self._send_code()
 
-    def _lock(self):
-        """Row lock: two concurrent tries of one code are counted one after the other."""
-        self.env.cr.execute(
-            SQL("SELECT id FROM b2b_registration_verification WHERE id IN %s FOR UPDATE", tuple(self.ids)),
-            log_exceptions=False,
-        )
-
     def _verify(self, code, ip):
         """Check the code the person typed; when right, the registration request starts.
 
@@ -103,7 +95,7 @@ class B2bRegistrationVerification(models.Model):
         self.ensure_one()
         Request = self.env["b2b.registration.request"]
         Request._check_rate("post", self.email, ip)
-        self._lock()
+        tokens.lock_rows(self)  # two concurrent tries of one code are counted one after the other
         self.invalidate_recordset()
         verification = self.sudo()  # sudo: the code fields are for nobody else
         if verification.tries >= CODE_MAX_TRIES:

@@ -5,10 +5,13 @@ the database secret, so a 6-digit code cannot be brute-forced from a database du
 An invitation link is derived from its record's salt, which lets a B2B Manager copy
 a link again without the link ever being stored.
 """
+import re
 import secrets
 
-from odoo.tools import consteq
+from odoo.tools import SQL, consteq
 from odoo.tools.misc import hmac
+
+LINK_SECRET = re.compile(r"[0-9a-f]{64}")
 
 
 def new_salt():
@@ -35,3 +38,31 @@ def matches(env, scope, secret, stored_digest):
     if not secret or not stored_digest:
         return False
     return consteq(digest(env, scope, secret), stored_digest)
+
+
+def new_link(env, scope):
+    """A new link: (salt, digest) to store; the link's secret is derive(env, scope, salt)."""
+    salt = new_salt()
+    return salt, digest(env, scope, derive(env, scope, salt))
+
+
+def find_by_link(records, scope, secret, digest_field, domain=()):
+    """The record whose link secret is `secret` (looked up by its digest), or an empty recordset.
+
+    For public controllers, where the secret is the credential: the record found is a superuser one.
+    """
+    if not secret or not LINK_SECRET.fullmatch(secret):
+        return records.browse()
+    record = records.sudo().search([(digest_field, "=", digest(records.env, scope, secret)), *domain], limit=1)
+    if not matches(records.env, scope, secret, record[digest_field] if record else None):
+        return records.browse()
+    return record
+
+
+def lock_rows(records):
+    """SELECT ... FOR UPDATE: of two requests changing these rows, the second waits for the first,
+    then fails with a serialization error under REPEATABLE READ, and Odoo retries it."""
+    records.env.cr.execute(
+        SQL("SELECT id FROM %s WHERE id IN %s FOR UPDATE", SQL.identifier(records._table), tuple(records.ids)),
+        log_exceptions=False,
+    )
