@@ -81,3 +81,7 @@ class TestOrderingRights(B2bShopCommon):
         post_init_hook(self.env)
 
         self.assertEqual(partners.mapped("b2b_ordering"), [True, False, False, False])
+        self.assertEqual(partners.mapped("b2b_invite_state"), ["accepted", "not_invited", "not_invited", "not_invited"])
+        self.assertEqual(partners[0].b2b_invitation_id.user_id.login, "hook_portal")
+        post_init_hook(self.env)
+        self.assertEqual(len(partners[0].b2b_invitation_ids), 1, "once")
