@@ -52,10 +52,22 @@ class SaleOrder(models.Model):
         if refusal := self._b2b_order_refusal():
             raise UserError(refusal)
 
+    def _b2b_cart_grows(self, product_id, line_id, add_qty, set_qty, **kwargs):
+        """Whether this cart update raises a quantity: lowering or removing a line orders nothing."""
+        try:
+            add_qty, set_qty = float(add_qty or 0), float(set_qty or 0)
+        except (TypeError, ValueError):
+            return True
+        if not set_qty:
+            return add_qty > 0
+        line = self._cart_find_product_line(product_id, line_id, **kwargs)[:1] if line_id is not False else None
+        return not line or set_qty > line.product_uom_qty
+
     def _cart_update(self, product_id, line_id=None, add_qty=0, set_qty=0, **kwargs):
         # Both cart routes (/shop/cart/update and /shop/cart/update_json), the product and combo
         # configurators and any other route that fills a cart end here.
-        self._b2b_check_ordering()
+        if self._b2b_cart_grows(product_id, line_id, add_qty, set_qty, **kwargs):
+            self._b2b_check_ordering()
         return super()._cart_update(product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs)
 
     def _is_cart_ready(self):

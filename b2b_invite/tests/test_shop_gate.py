@@ -162,3 +162,19 @@ class TestShopGate(B2bShopCommon, HttpCase):
         self.assertJsonRefused(answer, message)
         self.assertEqual(cart.state, "draft")
         self.assertFalse(cart.transaction_ids)
+
+    def test_contact_who_lost_the_right_to_order_can_still_empty_the_cart(self):
+        self.login(self.alice)
+        self.json("/shop/cart/update_json", product_id=self.product.id, add_qty=3)
+        line = self.carts().order_line
+        self.contact.b2b_ordering = False
+        message = "Your account is not allowed to place orders for Acme Cafés"
+        for params in ({"add_qty": 1}, {"set_qty": 4}):
+            answer = self.json("/shop/cart/update_json", product_id=self.product.id, line_id=line.id, **params)
+            self.assertJsonRefused(answer, message)
+        self.assertEqual(line.product_uom_qty, 3)
+        answer = self.json("/shop/cart/update_json", product_id=self.product.id, line_id=line.id, set_qty=2)
+        self.assertEqual(answer["result"]["quantity"], 2)
+        answer = self.json("/shop/cart/update_json", product_id=self.product.id, line_id=line.id, set_qty=0)
+        self.assertEqual(answer["result"]["quantity"], 0)
+        self.assertFalse(line.exists())
