@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.auth_signup.models.res_partner import SignupError
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, escape_psql, groupby, split_every
+from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, groupby, split_every
 
 from ..tools import tokens
 from ..tools.batches import run_in_batches
@@ -17,6 +17,8 @@ OPEN_STATES = ("draft", "sent")
 BATCH_SIZE = 500
 LINK_SCOPE = "b2b_invite.invitation"
 LOGIN_MAX = 64
+VALIDITY_DAYS = (1, 365)  # the bounds of the validity setting
+PASSWORD_MAX = 4096  # passlib's limit: a longer password cannot be hashed
 
 
 class B2bInvitation(models.Model):
@@ -82,6 +84,14 @@ class B2bInvitation(models.Model):
         for invitation in self:
             invitation.invitation_url = urls.get(invitation.id, False)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent_or_accepted(self):
+        """A sent link or a login given must be revoked, which archives the login, not forgotten."""
+        if kept := self.filtered(lambda invitation: invitation.state in ("sent", "accepted")):
+            raise UserError(self.env._(
+                "The invitation of %s was sent or accepted: revoke it instead of deleting it.",
+                kept[0].partner_id.display_name))
+
     def _compute_display_name(self):
         for invitation in self:
             invitation.display_name = self.env._("Invitation of %s", invitation.partner_id.display_name or "")
@@ -119,7 +129,7 @@ class B2bInvitation(models.Model):
     def _validity_days(self):
         value = self.env["ir.config_parameter"].sudo().get_param("b2b_invite.validity_days", "7")
         try:
-            return max(1, int(value))
+            return min(max(VALIDITY_DAYS[0], int(value)), VALIDITY_DAYS[1])
         except ValueError:
             return 7
 
@@ -165,6 +175,10 @@ class B2bInvitation(models.Model):
             email = email_normalize(partner.email or "")
             if not partner.active:
                 refused[partner] = self.env._("%s is archived.", partner.display_name)
+            elif not partner.commercial_partner_id.active:
+                refused[partner] = self.env._(
+                    "%(contact)s: its company %(company)s is archived.",
+                    contact=partner.display_name, company=partner.commercial_partner_id.name)
             elif not partner.b2b_ordering:
                 refused[partner] = self.env._("%s is not allowed to order: tick Ordering first.", partner.display_name)
             elif not email:
@@ -291,7 +305,8 @@ class B2bInvitation(models.Model):
                     **values,
                     "body": Markup("<p>%s</p>") % self.env._(
                         "Invitation sent to %(email)s, valid until %(date)s.",
-                        email=invitation.email, date=invitation.expiration_date,
+                        email=invitation.email, date=format_datetime(self.env, invitation.expiration_date,
+                                                                     dt_format="short"),
                     ),
                     "model": self._name,
                     "res_id": invitation.id,
@@ -427,8 +442,14 @@ class B2bInvitation(models.Model):
         self.ensure_one()
         if not login:
             raise UserError(self.env._("Choose a login."))
-        if len(login) > LOGIN_MAX or len(login) < 3 or any(char.isspace() for char in login):
-            raise UserError(self.env._("A login has 3 to %s characters and no spaces.", LOGIN_MAX))
+        if not 3 <= len(login) <= LOGIN_MAX or not all(char.isprintable() and not char.isspace() for char in login):
+            # isprintable() also refuses control and invisible characters (NUL, zero-width space...)
+            raise UserError(self.env._("A login has 3 to %s characters: letters, digits and signs, no spaces.",
+                                       LOGIN_MAX))
+        if "@" in login and login != self.email:
+            raise UserError(self.env._(
+                'A login that is an email address must be the contact\'s own, %s: use it, or a username without "@".',
+                self.email))
         Users = self.env["res.users"].sudo().with_context(active_test=False)
         if Users.search_count([("login", "=ilike", escape_psql(login)),
                                ("partner_id", "!=", self.partner_id.id)], limit=1):
@@ -453,8 +474,10 @@ class B2bInvitation(models.Model):
             }.get(status, self.env._("This invitation is not valid.")))
         login = self._normalize_login(login)
         self._check_login(login)
-        if not password:
+        if not (password or "").strip():
             raise UserError(self.env._("Choose a password."))
+        if len(password) > PASSWORD_MAX:
+            raise UserError(self.env._("A password has at most %s characters.", PASSWORD_MAX))
         if confirm_password is not None and password != confirm_password:
             raise UserError(self.env._("The passwords do not match: type the same password twice."))
         try:

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .b2b_invitation import VALIDITY_DAYS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -16,6 +19,13 @@ class ResConfigSettings(models.TransientModel):
     b2b_join_enabled = fields.Boolean(related="website_id.b2b_join_enabled", readonly=False)
     b2b_join_url = fields.Char(related="website_id.b2b_join_url")
     b2b_join_qr = fields.Binary(related="website_id.b2b_join_qr")
+
+    @api.constrains("b2b_invite_validity_days")
+    def _check_b2b_invite_validity_days(self):
+        low, high = VALIDITY_DAYS
+        if any(not low <= settings.b2b_invite_validity_days <= high for settings in self):
+            raise ValidationError(
+                self.env._("An invitation is valid for %(low)s to %(high)s days.", low=low, high=high))
 
     def action_b2b_join_regenerate(self):
         """A new registration link for the website: the printed QR codes and the old link stop working."""

@@ -205,6 +205,9 @@ class ResPartner(models.Model):
 
     def action_b2b_create_login(self):
         self.ensure_one()
+        # Refused now, with the reason, rather than after the password is typed.
+        if self.b2b_invite_state != "invited" and (refused := self.env["b2b.invitation"]._check_invitable(self)[1]):
+            raise UserError(refused[self])
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Create login with a password"),

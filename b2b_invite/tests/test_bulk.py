@@ -3,7 +3,7 @@ import io
 
 from lxml import etree
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -50,6 +50,15 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         invited = self.contact | self.contact2 | self.carl
         self.assertEqual(set(invited.mapped("b2b_invite_state")), {"invited"})
         self.assertEqual(len(self.invitation_mails(invited.b2b_invitation_ids)), 3)
+        # A second click on the finished wizard keeps its summary and sends nothing more
+        wizard.action_confirm()
+        self.assertRecordValues(wizard, [{"state": "done", "done_count": 3, "skipped_count": 2}])
+        self.assertEqual(len(self.invitation_mails(invited.b2b_invitation_ids)), 3)
+
+    def test_wizard_without_contacts_says_so(self):
+        wizard = self.env["b2b.invite.wizard"].create({})
+        with self.assertRaisesRegex(UserError, "There is no contact to invite."):
+            wizard.action_confirm()
 
     def test_one_contact_failing_leaves_it_untouched_and_others_invited(self):
         # A customised template that breaks for contacts without a company

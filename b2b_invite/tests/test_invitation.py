@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from .common import PASSWORD, B2bCommon, new_token_of
@@ -44,6 +44,31 @@ class TestInvitation(B2bCommon):
             self.contact.action_b2b_invite()
         self.assertEqual(
             self.contact.b2b_invitation_ids.expiration_date, fields.Datetime.to_datetime("2027-01-13 09:00:00"))
+        self.assertIn("valid until", self.contact.b2b_invitation_ids.message_ids[0].body)
+
+    def test_validity_setting_is_bounded(self):
+        for days in (0, -3, 366, 3_000_000):
+            with self.subTest(days=days), self.assertRaisesRegex(ValidationError, "valid for 1 to 365 days"):
+                self.env["res.config.settings"].create({"b2b_invite_validity_days": days})
+        self.env["res.config.settings"].create({"b2b_invite_validity_days": 30}).execute()
+        self.assertEqual(self.env["b2b.invitation"]._validity_days(), 30)
+        # A value set past the bounds elsewhere (a system parameter) is held within them
+        self.env["ir.config_parameter"].set_param("b2b_invite.validity_days", "2147483647")
+        self.contact.action_b2b_invite()
+        self.assertEqual(self.contact.b2b_invite_state, "invited")
+        self.assertEqual(self.env["b2b.invitation"]._validity_days(), 365)
+
+    def test_sent_or_accepted_invitation_is_revoked_not_deleted(self):
+        self.contact.action_b2b_invite()
+        invitation = self.contact.b2b_invitation_ids
+        with self.assertRaisesRegex(UserError, "revoke it instead"):
+            invitation.unlink()
+        invitation._accept("alice", PASSWORD)
+        with self.assertRaisesRegex(UserError, "revoke it instead"):
+            invitation.unlink()
+        invitation.action_revoke()
+        invitation.unlink()
+        self.assertEqual(self.contact.b2b_invite_state, "not_invited")
 
     def test_token_is_secret_and_hashed(self):
         self.contact.action_b2b_invite()
@@ -87,6 +112,13 @@ class TestInvitation(B2bCommon):
             with self.assertRaisesRegex(UserError, message):
                 partner.action_b2b_invite()
             self.assertFalse(partner.b2b_invitation_ids)
+
+    def test_contact_of_an_archived_company_is_refused(self):
+        self.customer.action_archive()
+        self.assertTrue(self.contact.active)
+        with self.assertRaisesRegex(UserError, "Alice Buyer: its company Acme Cafés is archived"):
+            self.contact.action_b2b_invite()
+        self.assertFalse(self.contact.b2b_invitation_ids)
 
     def test_email_used_by_another_login_or_invitation(self):
         self.contact.action_b2b_invite()
@@ -249,7 +281,12 @@ class TestInvitation(B2bCommon):
             ("", PASSWORD, PASSWORD, "Choose a login"),
             ("a b c", PASSWORD, PASSWORD, "no spaces"),
             ("x" * 65, PASSWORD, PASSWORD, "3 to 64 characters"),
+            ("ab\x00cd", PASSWORD, PASSWORD, "3 to 64 characters"),
+            ("\u200balice", PASSWORD, PASSWORD, "3 to 64 characters"),
+            (self.contact2.email, PASSWORD, PASSWORD, "must be the contact's own, alice@acme.example.com"),
             ("alice", "", "", "Choose a password"),
+            ("alice", " " * 10, " " * 10, "Choose a password"),
+            ("alice", "Aa1-" * 1025, "Aa1-" * 1025, "at most 4096 characters"),
             ("alice", PASSWORD, "Str0ng-Passw0rd!", "passwords do not match"),
             ("alice", "short", "short", "at least 8 characters"),
         ]:
@@ -289,6 +326,12 @@ class TestInvitation(B2bCommon):
         self.assertEqual(len(ready), 1)
         self.assertIn("alice", ready.body_html)
         self.assertNotIn(PASSWORD, ready.body_html)
+
+    def test_create_login_says_at_once_why_a_contact_cannot_have_one(self):
+        no_email = self._new_contact("Nora Nomail", False)
+        with self.assertRaisesRegex(UserError, "Nora Nomail has no valid email address"):
+            no_email.action_b2b_create_login()
+        self.assertEqual(self.contact.action_b2b_create_login()["res_model"], "b2b.create.login.wizard")
 
     def test_create_login_refuses_not_ordering_contact(self):
         self.contact.b2b_ordering = False
@@ -357,7 +400,6 @@ class TestInvitationConcurrency(TransactionCase):
     def _cleanup(self, partner_id):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            partner = env["res.partner"].browse(partner_id)
-            env["b2b.invitation"].search([("partner_id", "=", partner_id)]).unlink()
+            partner = env["res.partner"].browse(partner_id)  # its invitations go with it (ondelete cascade)
             env["res.users"].with_context(active_test=False).search([("partner_id", "=", partner_id)]).unlink()
             partner.unlink()

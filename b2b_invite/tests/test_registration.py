@@ -315,9 +315,10 @@ class TestActivation(B2bRegistrationCommon):
         with self.assertRaises(UserError):
             wizard.action_activate()
 
-    def test_negative_markup_is_refused(self):
-        with self.assertRaises(UserError):
-            self._wizard(pricelist_id=self.pricelist, markup=-5).action_activate()
+    def test_markup_out_of_bounds_is_refused(self):
+        for markup in (-5, 1001, 1e20):
+            with self.subTest(markup=markup), self.assertRaisesRegex(UserError, "percentage from 0 to 1000"):
+                self._wizard(pricelist_id=self.pricelist, markup=markup).action_activate()
         self.assertTrue(self.company.b2b_awaiting_activation)
 
     def test_activate_from_the_customer(self):

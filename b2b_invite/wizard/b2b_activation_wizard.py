@@ -5,6 +5,8 @@ from odoo.exceptions import UserError
 
 from ..models.res_partner import WEEKDAYS
 
+MARKUP_MAX = 1000  # percent
+
 
 class B2bActivationWizard(models.TransientModel):
     """Activate an approved customer: its terms, then its contacts' invitations.
@@ -69,8 +71,8 @@ class B2bActivationWizard(models.TransientModel):
         customer, contacts = self.partner_id, self.contact_ids
         if not customer.b2b_awaiting_activation and not contacts:
             raise UserError(self.env._("%s is not awaiting activation.", customer.display_name))
-        if self.markup < 0:
-            raise UserError(self.env._("A markup is a positive percentage."))
+        if not 0 <= self.markup <= MARKUP_MAX:
+            raise UserError(self.env._("A markup is a percentage from 0 to %s.", MARKUP_MAX))
         customer.write({
             "property_product_pricelist": self._customer_pricelist().id,
             "user_id": self.user_id.id,

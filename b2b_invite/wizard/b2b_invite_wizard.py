@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.b2b_invitation import OPEN_STATES
 
@@ -46,6 +47,10 @@ class B2bInviteWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        if self.state == "done":  # confirmed twice (a double click): the summary stays
+            return self._reopen()
+        if not self.partner_ids:
+            raise UserError(self.env._("There is no contact to invite."))
         Invitation = self.env["b2b.invitation"]
         existing = Invitation
         if self.mode == "export":
