@@ -5,12 +5,15 @@ from odoo.addons.web.controllers.export import CSVExport
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
+from ..tools.forms import stale_form_error
+
 
 class B2bInvitationController(http.Controller):
     """The invited person's pages: the controller reads the token and renders; the model decides."""
 
+    # csrf=False: the form's token is checked below, where a stale one gets the form back.
     @http.route("/b2b/invite/<string:token>", type="http", auth="public", website=True, sitemap=False,
-                methods=["GET", "POST"])
+                methods=["GET", "POST"], csrf=False)
     def invitation(self, token, **post):
         # The token is the credential: _find_by_token returns a sudo record, or nothing.
         invitation = request.env["b2b.invitation"]._find_by_token(token)
@@ -20,6 +23,8 @@ class B2bInvitationController(http.Controller):
             invitation._notify_expired_link()
         elif status == "valid" and request.httprequest.method == "POST":
             try:
+                if stale := stale_form_error(post):
+                    raise UserError(stale)
                 login = invitation._accept(post.get("login"), post.get("password"), post.get("confirm_password"))
             except UserError as error:
                 values.update(error=error.args[0], login=post.get("login"))
@@ -32,11 +37,14 @@ class B2bInvitationController(http.Controller):
         return request.render("b2b_invite.invitation_page", values, status=404 if status == "invalid" else 200)
 
     @http.route("/b2b/invite/<string:token>/renew", type="http", auth="public", website=True, sitemap=False,
-                methods=["POST"])
+                methods=["POST"], csrf=False)
     def request_renewal(self, token, **post):
         invitation = request.env["b2b.invitation"]._find_by_token(token)
-        if not invitation or invitation._link_status() != "expired":
+        if not invitation:
             return request.render("b2b_invite.invitation_page", {"status": "invalid"}, status=404)
+        if invitation._link_status() != "expired" or stale_form_error(post):
+            # A link still valid (or accepted) shows its page; a stale form shows it again.
+            return request.redirect(f"/b2b/invite/{token}", code=303)
         invitation._request_renewal()
         return request.render("b2b_invite.invitation_page", {
             "invitation": invitation, "token": token, "status": "renewal_requested",

@@ -4,6 +4,7 @@ from odoo.http import request
 
 from ..models.b2b_registration_request import DETAILS
 from ..tools import tokens
+from ..tools.forms import stale_form_error
 
 # A field people never see; bots that fill every field fill it too.
 HONEYPOT = "b2b_website_url"
@@ -14,11 +15,12 @@ class B2bRegistrationController(http.Controller):
 
     Each step calls one model method; the records are reached through the website's join
     code and the flow token, which are the credentials here (hence the superuser records the
-    models return). The controller only renders.
+    models return). The controller only renders. The forms' CSRF tokens are checked here
+    (``csrf=False`` on the routes), so that a stale one gets the form back with what was typed.
     """
 
     @http.route("/b2b/join/<string:join_code>", type="http", auth="public", website=True, sitemap=False,
-                methods=["GET", "POST"])
+                methods=["GET", "POST"], csrf=False)
     def join(self, join_code, **post):
         website = request.env["website"]._b2b_join_website(join_code)
         if not website:
@@ -29,6 +31,8 @@ class B2bRegistrationController(http.Controller):
                 # Answer a bot as a person: a code page that leads nowhere.
                 return request.redirect(f"/b2b/join/{join_code}/{tokens.new_salt()}{tokens.new_salt()}", code=303)
             try:
+                if stale := stale_form_error(post):
+                    raise UserError(stale)
                 verification = request.env["b2b.registration.verification"]._request(
                     website, post.get("email"), request.httprequest.remote_addr)
             except UserError as error:
@@ -38,7 +42,7 @@ class B2bRegistrationController(http.Controller):
         return self._render("email", join_code, **values)
 
     @http.route("/b2b/join/<string:join_code>/<string:flow>", type="http", auth="public", website=True,
-                sitemap=False, methods=["GET", "POST"])
+                sitemap=False, methods=["GET", "POST"], csrf=False)
     def join_step(self, join_code, flow, **post):
         website = request.env["website"]._b2b_join_website(join_code)
         if not website:
@@ -54,7 +58,7 @@ class B2bRegistrationController(http.Controller):
         return self._render("received", join_code, registration=registration)
 
     @http.route("/b2b/join/<string:join_code>/<string:flow>/resend", type="http", auth="public", website=True,
-                sitemap=False, methods=["POST"])
+                sitemap=False, methods=["POST"], csrf=False)
     def resend_code(self, join_code, flow, **post):
         website = request.env["website"]._b2b_join_website(join_code)
         if not website:
@@ -64,6 +68,8 @@ class B2bRegistrationController(http.Controller):
             return self._render("expired", join_code, status=404)
         values = {"verification": verification, "flow": flow}
         try:
+            if stale := stale_form_error(post):
+                raise UserError(stale)
             verification._resend(request.httprequest.remote_addr)
         except UserError as error:
             values["error"] = error.args[0]
@@ -75,6 +81,8 @@ class B2bRegistrationController(http.Controller):
         values = {"verification": verification, "flow": flow}
         if request.httprequest.method == "POST":
             try:
+                if stale := stale_form_error(post):
+                    raise UserError(stale)
                 _registration, error = verification._verify(
                     post.get("verification_code"), request.httprequest.remote_addr)
             except UserError as refusal:
@@ -93,6 +101,8 @@ class B2bRegistrationController(http.Controller):
             if post.get(HONEYPOT):
                 return self._render("received", join_code, registration=registration)
             try:
+                if stale := stale_form_error(post):
+                    raise UserError(stale)
                 errors.update(registration._submit(post, request.httprequest.remote_addr))
             except UserError as error:
                 values["error"] = error.args[0]

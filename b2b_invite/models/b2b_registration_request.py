@@ -149,7 +149,7 @@ class B2bRegistrationRequest(models.Model):
             values[fname] = value or False
         country = self.env["res.country"]
         country_id = form.get("country_id") or ""
-        if country_id.isdigit():
+        if country_id.isascii() and country_id.isdigit():
             country = country.browse(int(country_id)).exists()
         if not country:
             errors["country_id"] = self.env._("Choose a country.")
@@ -158,9 +158,10 @@ class B2bRegistrationRequest(models.Model):
             try:
                 values["phone"] = self._phone_format(
                     number=values["phone"], country=country, force_format="INTERNATIONAL", raise_exception=True)
-            except UserError as error:
-                errors["phone"] = self.env._("This phone number does not look right for %(country)s: %(error)s",
-                                             country=country.name, error=error.args[0])
+            except UserError:
+                errors["phone"] = self.env._(
+                    "This phone number does not look right for %s: check the number and its area code.",
+                    country.name)
         Partner = self.env["res.partner"]
         if values["vat"] and "vat" not in errors and hasattr(Partner, "check_vat"):  # base_vat is installed
             try:

@@ -103,12 +103,16 @@ class B2bRegistrationVerification(models.Model):
         if not verification.expiration_date or verification.expiration_date < fields.Datetime.now():
             return Request, self.env._("This code has expired. Ask for a new code.")
         code = "".join((code or "").split())
+        if not code:
+            return Request, self.env._("Type the 6-digit code we sent you.")
         if len(code) > CODE_MAX_LENGTH or not tokens.matches(
                 self.env, CODE_SCOPE, f"{verification.code_salt}:{code}", verification.code_digest):
             verification.tries += 1
             tries_left = CODE_MAX_TRIES - verification.tries
             if not tries_left:
                 return Request, self.env._("Wrong code. That was the last try: ask for a new code.")
+            if tries_left == 1:
+                return Request, self.env._("Wrong code. 1 try left.")
             return Request, self.env._("Wrong code. %s tries left.", tries_left)
         registration = Request.sudo().create({
             "website_id": self.website_id.id,

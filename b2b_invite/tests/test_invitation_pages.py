@@ -50,6 +50,33 @@ class TestInvitationPages(B2bCommonMixin, HttpCase):
         self.assertIn("Invitation already accepted", reused.text)
         self.assertNotIn('name="password"', reused.text)
 
+    def test_stale_form_comes_back_with_what_was_typed(self):
+        response = self.url_open(self.link, data={
+            "csrf_token": "stale", "login": "alice.typed", "password": PASSWORD, "confirm_password": PASSWORD})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("This page had expired: check what you typed and send it again.", response.text)
+        self.assertIn('value="alice.typed"', response.text)
+        self.assertEqual(self.invitation.state, "sent")
+        self.assertEqual(self.accept(login="alice.typed").status_code, 200)
+        self.assertEqual(self.invitation.user_id.login, "alice.typed")
+
+    def test_second_click_after_accepting_says_already_accepted(self):
+        page = self.url_open(self.link)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        data = {"csrf_token": csrf, "login": "alice", "password": PASSWORD, "confirm_password": PASSWORD}
+        self.url_open(self.link, data=data)
+        again = self.url_open(self.link, data=data)
+        self.assertEqual(again.status_code, 200)
+        self.assertIn("Invitation already accepted", again.text)
+        self.assertEqual(self.env["res.users"].search_count([("partner_id", "=", self.contact.id)]), 1)
+
+    def test_logged_in_visitor_is_told_whose_session_it_is(self):
+        self.assertNotIn("o_b2b_other_session", self.url_open(self.link).text)
+        self.authenticate(self.salesperson.login, self.salesperson.login)
+        page = self.url_open(self.link).text
+        self.assertIn("o_b2b_other_session", page)
+        self.assertIn(self.salesperson.name, page)
+
     def test_wrong_confirmation_keeps_form(self):
         response = self.accept(login="alice.typed", confirm=PASSWORD + "x")
         self.assertIn("The passwords do not match", response.text)
@@ -81,11 +108,21 @@ class TestInvitationPages(B2bCommonMixin, HttpCase):
         # A POST to the accept form of an expired link creates nothing
         self.accept()
         self.assertFalse(self.invitation.user_id)
+        # A stale "Ask for a new invitation" form shows the page again and asks nothing
+        stale = self.url_open(f"{self.link}/renew", data={"csrf_token": "stale"})
+        self.assertIn("This invitation has expired", stale.text)
+        self.assertFalse(self.invitation.renewal_requested_date)
         # "Ask for a new invitation"
         response = self.submit(self.link, action=f"{self.link}/renew")
         self.assertIn("Request sent", response.text)
         self.assertTrue(self.invitation.renewal_requested_date)
         self.assertTrue(self.invitation.message_ids.filtered(lambda m: "asked for a new invitation" in m.body))
+
+    def test_renewal_of_a_link_still_valid_shows_the_link(self):
+        response = self.submit(self.link, action=f"{self.link}/renew")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Welcome, Alice Buyer", response.text)
+        self.assertFalse(self.invitation.renewal_requested_date)
 
     def test_invalid_links_all_look_the_same(self):
         token = new_token_of(self.invitation)

@@ -126,9 +126,10 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
     def test_five_wrong_codes_kill_the_code(self):
         flow_path, code = self.ask_code()
         wrong = "000000" if code != "000000" else "111111"
+        self.assertIn("Type the 6-digit code we sent you.", self.post(flow_path, verification_code=" ").text)
         messages = [self.post(flow_path, verification_code=wrong).text for _try in range(5)]
         self.assertIn("Wrong code. 4 tries left.", messages[0])
-        self.assertIn("Wrong code. 1 tries left.", messages[3])
+        self.assertIn("Wrong code. 1 try left.", messages[3])
         self.assertIn("Wrong code. That was the last try: ask for a new code.", messages[4])
         page = self.post(flow_path, verification_code=code)
         self.assertEqual(page.status_code, 200)
@@ -248,6 +249,15 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("Choose a country.", page.text)
         self.assertIn("At most 2000 characters.", page.text)
+        for country_id in ("²", "\u0661", "abc", "-1"):  # digits to str.isdigit(), not to int() or to a person
+            page = self.post(registration._flow_path(), **{**self.form, "country_id": country_id})
+            self.assertEqual(page.status_code, 200, country_id)
+            self.assertIn("Choose a country.", page.text, country_id)
+        page = self.url_open(registration._flow_path(), data={**self.form, "csrf_token": "stale"})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("This page had expired: check what you typed and send it again.", page.text)
+        self.assertIn(f'value="{self.form["company_name"]}"', page.text, "what was typed stays")
+        self.assertEqual(registration.state, "verified")
         response = self.post(registration._flow_path(), **{**self.form, "company_name": "Null\x00 Cafe"})
         self.assertEqual(response.status_code, 303)
         self.assertEqual(registration.company_name, "Null Cafe")

@@ -1,1 +1,1 @@
-from . import batches, tokens
+from . import batches, forms, tokens
