@@ -5,7 +5,7 @@ from odoo.addons.web.controllers.export import CSVExport
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
-from ..tools.forms import stale_form_error
+from ..tools.forms import check_form_token
 
 
 class B2bInvitationController(http.Controller):
@@ -23,8 +23,7 @@ class B2bInvitationController(http.Controller):
             invitation._notify_expired_link()
         elif status == "valid" and request.httprequest.method == "POST":
             try:
-                if stale := stale_form_error(post):
-                    raise UserError(stale)
+                check_form_token(post)
                 login = invitation._accept(post.get("login"), post.get("password"), post.get("confirm_password"))
             except UserError as error:
                 values.update(error=error.args[0], login=post.get("login"))
@@ -42,9 +41,12 @@ class B2bInvitationController(http.Controller):
         invitation = request.env["b2b.invitation"]._find_by_token(token)
         if not invitation:
             return request.render("b2b_invite.invitation_page", {"status": "invalid"}, status=404)
-        if invitation._link_status() != "expired" or stale_form_error(post):
-            # A link still valid (or accepted) shows its page; a stale form shows it again.
-            return request.redirect(f"/b2b/invite/{token}", code=303)
+        try:
+            check_form_token(post)
+        except UserError:
+            return request.redirect(f"/b2b/invite/{token}", code=303)  # the page again, to click again
+        if invitation._link_status() != "expired":
+            return request.redirect(f"/b2b/invite/{token}", code=303)  # a link still valid, or accepted
         invitation._request_renewal()
         return request.render("b2b_invite.invitation_page", {
             "invitation": invitation, "token": token, "status": "renewal_requested",

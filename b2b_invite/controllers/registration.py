@@ -4,7 +4,7 @@ from odoo.http import request
 
 from ..models.b2b_registration_request import DETAILS
 from ..tools import tokens
-from ..tools.forms import stale_form_error
+from ..tools.forms import check_form_token
 
 # A field people never see; bots that fill every field fill it too.
 HONEYPOT = "b2b_website_url"
@@ -31,8 +31,7 @@ class B2bRegistrationController(http.Controller):
                 # Answer a bot as a person: a code page that leads nowhere.
                 return request.redirect(f"/b2b/join/{join_code}/{tokens.new_salt()}{tokens.new_salt()}", code=303)
             try:
-                if stale := stale_form_error(post):
-                    raise UserError(stale)
+                check_form_token(post)
                 verification = request.env["b2b.registration.verification"]._request(
                     website, post.get("email"), request.httprequest.remote_addr)
             except UserError as error:
@@ -68,8 +67,7 @@ class B2bRegistrationController(http.Controller):
             return self._render("expired", join_code, status=404)
         values = {"verification": verification, "flow": flow}
         try:
-            if stale := stale_form_error(post):
-                raise UserError(stale)
+            check_form_token(post)
             verification._resend(request.httprequest.remote_addr)
         except UserError as error:
             values["error"] = error.args[0]
@@ -81,8 +79,7 @@ class B2bRegistrationController(http.Controller):
         values = {"verification": verification, "flow": flow}
         if request.httprequest.method == "POST":
             try:
-                if stale := stale_form_error(post):
-                    raise UserError(stale)
+                check_form_token(post)
                 _registration, error = verification._verify(
                     post.get("verification_code"), request.httprequest.remote_addr)
             except UserError as refusal:
@@ -101,8 +98,7 @@ class B2bRegistrationController(http.Controller):
             if post.get(HONEYPOT):
                 return self._render("received", join_code, registration=registration)
             try:
-                if stale := stale_form_error(post):
-                    raise UserError(stale)
+                check_form_token(post)
                 errors.update(registration._submit(post, request.httprequest.remote_addr))
             except UserError as error:
                 values["error"] = error.args[0]
