@@ -408,7 +408,9 @@ class B2bInvitation(models.Model):
             summary=self.env._("Send a new invitation"),
             note=self.env._("%s opened an expired invitation link.", self.partner_id.display_name),
         )
-        self.env.ref("b2b_invite.mail_template_b2b_invitation_expired").send_mail(
+        template = self.env.ref("b2b_invite.mail_template_b2b_invitation_expired")
+        # The link's expiry in the recipient's time zone: this runs as the public user, who has none.
+        template.with_context(b2b_recipient_tz=responsible.tz).send_mail(
             self.id, email_values={"recipient_ids": [(6, 0, responsible.partner_id.ids)]},
         )
 
@@ -474,8 +476,8 @@ class B2bInvitation(models.Model):
             }.get(status, self.env._("This invitation is not valid.")))
         login = self._normalize_login(login)
         self._check_login(login)
-        if not (password or "").strip():
-            raise UserError(self.env._("Choose a password."))
+        if not any(char.isprintable() and not char.isspace() for char in password or ""):
+            raise UserError(self.env._("Choose a password."))  # spaces or invisible characters only
         if len(password) > PASSWORD_MAX:
             raise UserError(self.env._("A password has at most %s characters.", PASSWORD_MAX))
         if confirm_password is not None and password != confirm_password:

@@ -175,9 +175,11 @@ class TestInvitation(B2bCommon):
             self.assertEqual(invitation._link_status(), "valid")
 
     def test_expired_link_alerts_the_inviter_once(self):
+        self.salesperson.tz = "Europe/Brussels"
         self.contact.with_user(self.salesperson).action_b2b_invite()
         invitation = self.contact.b2b_invitation_ids
-        with freeze_time(fields.Datetime.now() + timedelta(days=8)):
+        invitation.expiration_date = "2027-01-08 09:00:00"
+        with freeze_time("2027-01-10 09:00:00"):
             self.assertEqual(invitation._link_status(), "expired")
             invitation._notify_expired_link()
             invitation._notify_expired_link()
@@ -191,6 +193,7 @@ class TestInvitation(B2bCommon):
         ])
         self.assertEqual(len(alert), 1)
         self.assertEqual(alert.recipient_ids, self.salesperson.partner_id)
+        self.assertIn("Jan 8, 2027, 10:00:00", alert.body_html, "the expiry in the salesperson's time zone")
 
     def test_expired_alert_goes_to_salesperson_when_inviter_left(self):
         self.contact.with_user(self.manager).action_b2b_invite()
@@ -286,6 +289,7 @@ class TestInvitation(B2bCommon):
             (self.contact2.email, PASSWORD, PASSWORD, "must be the contact's own, alice@acme.example.com"),
             ("alice", "", "", "Choose a password"),
             ("alice", " " * 10, " " * 10, "Choose a password"),
+            ("alice", "\u200b" * 10, "\u200b" * 10, "Choose a password"),
             ("alice", "Aa1-" * 1025, "Aa1-" * 1025, "at most 4096 characters"),
             ("alice", PASSWORD, "Str0ng-Passw0rd!", "passwords do not match"),
             ("alice", "short", "short", "at least 8 characters"),
