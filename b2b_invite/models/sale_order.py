@@ -66,8 +66,9 @@ class SaleOrder(models.Model):
     def _cart_update(self, product_id, line_id=None, add_qty=0, set_qty=0, **kwargs):
         # Both cart routes (/shop/cart/update and /shop/cart/update_json), the product and combo
         # configurators and any other route that fills a cart end here.
-        if self._b2b_cart_grows(product_id, line_id, add_qty, set_qty, **kwargs):
-            self._b2b_check_ordering()
+        refusal = self._b2b_order_refusal()
+        if refusal and self._b2b_cart_grows(product_id, line_id, add_qty, set_qty, **kwargs):
+            raise UserError(refusal)
         return super()._cart_update(product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs)
 
     def _is_cart_ready(self):
