@@ -5,9 +5,12 @@ message that says how to install it from Odoo's official sources.
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INSTALL_HELP = """\
@@ -99,6 +102,66 @@ def free_port(preferred=None):
 
 def odoo_command(*args):
     return [sys.executable, "-m", "odoo", *args]
+
+
+class OdooServer:
+    """A real Odoo server on `db`, as production runs it (HTTP workers, cron workers), for the
+    end-to-end tests and the benchmarks. ``with OdooServer(...) as server:`` starts it and waits
+    for its login page; ``server.url`` is where it answers; ``kill()`` stops it abruptly.
+
+    :param extra: more Odoo command-line arguments (``--smtp-port``, ``--log-level``...)
+    """
+
+    def __init__(self, db, workers=2, cron_workers=2, port=None, log=None, extra=()):
+        self.db = db
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.command = odoo_command(
+            "-d", db, "--db-filter", f"^{db}$", "--addons-path", odoo_addons_path(),
+            "--http-port", str(self.port), "--http-interface", "127.0.0.1",
+            "--workers", str(workers), "--max-cron-threads", str(cron_workers),
+            # the longpolling (gevent) port must be free too when several servers run side by side
+            "--gevent-port", str(free_port()), *extra,
+        )
+        self.process = None
+
+    def start(self, timeout=120):
+        output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(self.command, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT,
+                                        start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Odoo exited with {self.process.returncode} (log: {self.log})")
+            try:
+                with urllib.request.urlopen(f"{self.url}/web/login", timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"Odoo did not answer on {self.url} within {timeout} s (log: {self.log})")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Stop the server and its workers (SIGKILL: as a crash would)."""
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 if __name__ == "__main__":
