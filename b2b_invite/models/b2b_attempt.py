@@ -1,3 +1,4 @@
+import ipaddress
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -32,6 +33,20 @@ class B2bAttempt(models.Model):
     @api.model
     def _digest(self, key):
         return tokens.digest(self.env, KEY_SCOPE, key)
+
+    @api.model
+    def _ip_key(self, ip):
+        """The part of an IP address that a rate limit counts: an IPv4 address, or the /64 network
+        of an IPv6 one (a single connection commonly holds a whole /64)."""
+        try:
+            address = ipaddress.ip_address(ip or "")
+        except ValueError:
+            return str(ip)
+        if address.version == 6:
+            if address.ipv4_mapped:
+                return str(address.ipv4_mapped)
+            return str(ipaddress.ip_network((address, 64), strict=False))
+        return str(address)
 
     @api.model
     def _check(self, key, limit):

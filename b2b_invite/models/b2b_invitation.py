@@ -5,10 +5,11 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.addons.auth_signup.models.res_partner import SignupError
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, groupby, split_every
 
 from ..tools import tokens
+from ..tools.access import check_salesperson
 from ..tools.batches import run_in_batches
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +20,14 @@ LINK_SCOPE = "b2b_invite.invitation"
 LOGIN_MAX = 64
 VALIDITY_DAYS = (1, 365)  # the bounds of the validity setting
 PASSWORD_MAX = 4096  # passlib's limit: a longer password cannot be hashed
+HOUR = 3600
+ACCEPT_LIMITS = (30, 10, HOUR)  # accept forms sent per IP address, per invitation, window in seconds
+# What an invitation is and what happened to it: written only by the invitation's own methods, under
+# sudo() once their rules have run (invite, send, accept, revoke, expire), never directly by a user.
+MANAGED_FIELDS = frozenset({
+    "partner_id", "state", "user_id", "token_salt", "token_digest", "send_count", "last_sent_date",
+    "accepted_date", "revoked_by_id", "revoked_date", "expired_link_date", "renewal_requested_date",
+})
 
 
 class B2bInvitation(models.Model):
@@ -96,6 +105,53 @@ class B2bInvitation(models.Model):
         for invitation in self:
             invitation.display_name = self.env._("Invitation of %s", invitation.partner_id.display_name or "")
 
+    @api.constrains("email", "partner_id", "state", "user_id", "company_id")
+    def _check_recipient(self):
+        """An open invitation goes to exactly one address, its contact's; a login given is the contact's own."""
+        for invitation in self:
+            partner = invitation.partner_id
+            if invitation.state in OPEN_STATES:
+                email = email_normalize(invitation.email or "")
+                if not email or email != invitation.email or email != email_normalize(partner.email or ""):
+                    raise ValidationError(self.env._(
+                        "An invitation goes to one email address, the contact's own (%(contact)s: %(email)s).",
+                        contact=partner.display_name, email=partner.email or "-"))
+                if partner.company_id and invitation.company_id != partner.company_id:
+                    raise ValidationError(self.env._(
+                        "The invitation of %(contact)s must belong to its company, %(company)s.",
+                        contact=partner.display_name, company=partner.company_id.name))
+            user = invitation.user_id
+            if user and (user.partner_id != partner or not user.share):
+                raise ValidationError(self.env._(
+                    "The login of an invitation is its contact's own portal login (%s).", partner.display_name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Invitations are made by `_invite_many` (the Invite buttons), which runs the rules first."""
+        if not self.env.su:
+            raise AccessError(self.env._("Invitations are created with the Invite button of a contact."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self.check_access("write")  # B2B Managers only
+            if managed := MANAGED_FIELDS.intersection(vals):
+                raise UserError(self.env._(
+                    "The contact, state and login of an invitation change through its buttons only "
+                    "(Send, Revoke), not directly (%s).", ", ".join(sorted(managed))))
+            if "email" in vals:
+                self._check_new_email(vals["email"])
+        return super().write(vals)
+
+    def _check_new_email(self, email):
+        """An address written by hand must be free: no other contact's login or open invitation."""
+        for invitation in self:
+            normalized = email_normalize(email or "")
+            if normalized and invitation.state in OPEN_STATES:
+                for _email, _partner, reason in self._find_email_conflicts(
+                        {normalized: invitation.partner_id}, ignore=invitation):
+                    raise ValidationError(reason)
+
     # ------------------------------------------------------------------
     # Links
     # ------------------------------------------------------------------
@@ -120,9 +176,10 @@ class B2bInvitation(models.Model):
         }
 
     def _issue_token(self):
-        self.check_access("write")
+        check_salesperson(self.env)
+        self.check_access("read")
         for invitation in self.sudo().with_context(mail_notrack=True):
-            # sudo: token fields are for nobody else (access checked above)
+            # sudo: token fields are for nobody else (caller's group and record rules checked above)
             invitation.write(self._new_token_values())
 
     @api.model
@@ -157,19 +214,26 @@ class B2bInvitation(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _check_invitable(self, partners):
+    def _check_invitable(self, partners, ignore=None):
         """Split partners into those that can get a new invitation and those that cannot.
 
+        :param ignore: invitations left out of the rules (the one being accepted, which re-checks)
         :return: (invitable partners, {partner: reason}) with one query per rule,
                  whatever the number of partners
         """
         refused = {}
         candidates = {}  # normalized email -> partner; the first contact of a batch wins
-        open_invitations = self.sudo().search([("state", "in", OPEN_STATES), ("partner_id", "in", partners.ids)])
+        ignore = ignore or self.browse()
+        open_invitations = self.sudo().search([
+            ("state", "in", OPEN_STATES), ("partner_id", "in", partners.ids), ("id", "not in", ignore.ids)])
         already_invited = set(open_invitations.partner_id.ids)
-        users = self.env["res.users"].sudo().with_context(active_test=False).search(
-            [("partner_id", "in", partners.ids)])
-        internal = {user.partner_id.id for user in users if user.active and not user.share}
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        users = Users.search([("partner_id", "in", partners.ids)])
+        # Archived ones too: an employee's or the website visitors' contact never gets a portal login.
+        internal = {user.partner_id.id for user in users if not user.share}
+        public = set(Users.search([
+            ("partner_id", "in", partners.ids), ("groups_id", "=", self.env.ref("base.group_public").id),
+        ]).partner_id.ids)
         logged_in = {user.partner_id.id for user in users if user.active and user.share}
         for partner in partners:
             email = email_normalize(partner.email or "")
@@ -185,6 +249,8 @@ class B2bInvitation(models.Model):
                 refused[partner] = self.env._("%s has no valid email address.", partner.display_name)
             elif partner.id in internal:
                 refused[partner] = self.env._("%s is an internal user.", partner.display_name)
+            elif partner.id in public:
+                refused[partner] = self.env._("%s is the website's visitor account.", partner.display_name)
             elif partner.id in logged_in:
                 refused[partner] = self.env._("%s already has a portal login.", partner.display_name)
             elif partner.id in already_invited:
@@ -197,16 +263,17 @@ class B2bInvitation(models.Model):
                 )
             else:
                 candidates[email] = partner
-        for email, partner, reason in self._find_email_conflicts(candidates):
+        for email, partner, reason in self._find_email_conflicts(candidates, ignore=ignore):
             refused[partner] = reason
             candidates.pop(email)
         return self.env["res.partner"].union(*candidates.values()), refused
 
     @api.model
-    def _find_email_conflicts(self, candidates):
+    def _find_email_conflicts(self, candidates, ignore=None):
         """Yield (email, partner, reason) for addresses another contact already uses.
 
         :param dict candidates: normalized email -> partner
+        :param ignore: invitations that do not count as using their address
         """
         if not candidates:
             return
@@ -216,7 +283,8 @@ class B2bInvitation(models.Model):
             ["login", "partner_id", "share", "email_normalized"],
         )
         invitations = self.sudo().search_read(
-            [("state", "in", OPEN_STATES), ("email", "in", emails)], ["email", "partner_id"],
+            [("state", "in", OPEN_STATES), ("email", "in", emails), ("id", "not in", (ignore or self.browse()).ids)],
+            ["email", "partner_id"],
         )
         reported = set()
         for user in users:
@@ -261,14 +329,15 @@ class B2bInvitation(models.Model):
 
         :return: (invitations created, {partner: why it was skipped}, {partner: why it failed})
         """
+        check_salesperson(self.env)  # before the rules read other contacts' logins as superuser
         invitable, refused = self._check_invitable(partners)
-        self.check_access("create")
         created = self.browse()
 
         def invite(batch):
             nonlocal created
-            # sudo: the token fields are for nobody else (access checked above); sudo keeps the user
-            # as creator. No creation note nor follower per invitation: the sent email is the log.
+            # sudo: invitations are created here only, once the rules ran (caller's group checked
+            # above); sudo keeps the user as creator. No creation note nor follower per invitation:
+            # the sent email is the log.
             invitations = self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
                 {
                     "partner_id": partner.id,
@@ -320,30 +389,66 @@ class B2bInvitation(models.Model):
             self.env["mail.mail"].sudo().create(mail_values)  # sudo: mails are for admins only
             for send_count, invitations in groupby(batch, key=lambda inv: inv.send_count):
                 # The queued email is the chatter's record of the sending: no tracking message too.
-                self.browse([inv.id for inv in invitations]).with_context(mail_notrack=True).write(
+                # sudo: the state is the methods' to write (callers checked in _invite_many / _resend)
+                self.browse([inv.id for inv in invitations]).sudo().with_context(mail_notrack=True).write(
                     {"state": "sent", "send_count": send_count + 1, "last_sent_date": now})
             # Bounded memory for large batches: write this batch, forget it.
             self.env.flush_all()
             self.env.invalidate_all()
 
     def _resend(self):
-        """Send the invitations again with a new link and expiry (the previous link stops working).
+        """Send the invitations again, to their contact's current address, with a new link and expiry
+        (the previous link stops working).
 
-        :return: (invitations sent, {invitation: why it failed})
+        :return: (invitations sent, {invitation: why it was not sent})
         """
+        check_salesperson(self.env)
         closed = self.filtered(lambda inv: inv.state in ("accepted", "revoked"))
         if closed:
             raise UserError(self.env._(
                 "%s: an accepted or revoked invitation cannot be sent; invite the contact again instead.",
                 closed[0].partner_id.display_name,
             ))
-        sent, failed = run_in_batches(self, lambda batch: (batch._issue_token(), batch._send()), BATCH_SIZE)
+        refused = self._update_emails()
+        sent, failed = run_in_batches(
+            self.filtered(lambda inv: inv not in refused), lambda batch: (batch._issue_token(), batch._send()),
+            BATCH_SIZE)
         return sent, {
-            invitation: self.env._("%(contact)s: %(error)s", contact=invitation.partner_id.display_name, error=error)
-            for invitation, error in failed.items()
+            **refused,
+            **{invitation: self.env._("%(contact)s: %(error)s", contact=invitation.partner_id.display_name,
+                                      error=error)
+               for invitation, error in failed.items()},
         }
 
+    def _update_emails(self):
+        """Give the invitations their contact's current email address, when it is valid and free.
+
+        :return: {invitation: why its contact's address cannot be used}
+        """
+        refused, candidates = {}, {}
+        for invitation in self:
+            email = email_normalize(invitation.partner_id.email or "")
+            if email == invitation.email:
+                continue
+            if not email:
+                refused[invitation] = self.env._("%s has no valid email address.", invitation.partner_id.display_name)
+            elif email in candidates:
+                refused[invitation] = self.env._(
+                    "%(contact)s has the same email as %(other)s, invited in the same batch.",
+                    contact=invitation.partner_id.display_name, other=candidates[email].partner_id.display_name)
+            else:
+                candidates[email] = invitation
+        conflicts = self._find_email_conflicts(
+            {email: invitation.partner_id for email, invitation in candidates.items()}, ignore=self)
+        for email, _partner, reason in conflicts:
+            refused[candidates.pop(email)] = reason
+        for email, invitation in candidates.items():
+            # sudo: salespeople do not write invitations; this is the contact's own address (checked above)
+            invitation.sudo().email = email
+        return refused
+
     def action_send(self):
+        check_salesperson(self.env)
         sent, failed = self._resend()
         if len(self) == 1 and failed:
             raise UserError(next(iter(failed.values())))
@@ -372,11 +477,14 @@ class B2bInvitation(models.Model):
 
     def action_revoke(self):
         """Close the invitations, archive the portal logins they gave."""
+        check_salesperson(self.env)
+        self.check_access("read")
         open_or_accepted = self.filtered(lambda inv: inv.state != "revoked")
-        open_or_accepted.write({
+        # sudo: the state and the token fields are the methods' to write (caller checked above)
+        open_or_accepted.sudo().write({
             "state": "revoked", "revoked_by_id": self.env.user.id, "revoked_date": fields.Datetime.now(),
+            "token_salt": False, "token_digest": False,
         })
-        open_or_accepted.sudo().write({"token_salt": False, "token_digest": False})
         open_or_accepted.partner_id._b2b_archive_portal_users()
         return True
 
@@ -384,7 +492,7 @@ class B2bInvitation(models.Model):
     def _cron_expire(self, batch_size=1000):
         """Mark past-due open invitations expired (resumable batches)."""
         domain = [("state", "in", OPEN_STATES), ("expiration_date", "<", fields.Datetime.now())]
-        invitations = self.search(domain, limit=batch_size)
+        invitations = self.sudo().search(domain, limit=batch_size)  # sudo: a job of the system
         invitations.write({"state": "expired"})
         self.env["ir.cron"]._notify_progress(
             done=len(invitations),
@@ -400,13 +508,16 @@ class B2bInvitation(models.Model):
         self.ensure_one()
         if self.expired_link_date:
             return
-        self.write({"state": "expired", "expired_link_date": fields.Datetime.now()})
+        # sudo: called for the public visitor of the link (the link is the credential)
+        self.sudo().write({"state": "expired", "expired_link_date": fields.Datetime.now()})
         responsible = self._responsible_user()
         self.with_context(mail_activity_quick_update=True).activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=responsible.id,
             summary=self.env._("Send a new invitation"),
-            note=self.env._("%s opened an expired invitation link.", self.partner_id.display_name),
+            # The note is HTML: the names (that a prospect may have typed) go in escaped.
+            note=Markup("<p>%s</p>") % self.env._(
+                "%s opened an expired invitation link.", self.partner_id.display_name),
         )
         template = self.env.ref("b2b_invite.mail_template_b2b_invitation_expired")
         # The link's expiry in the recipient's time zone: this runs as the public user, who has none.
@@ -419,7 +530,7 @@ class B2bInvitation(models.Model):
         self.ensure_one()
         if self.renewal_requested_date:
             return
-        self.renewal_requested_date = fields.Datetime.now()
+        self.sudo().renewal_requested_date = fields.Datetime.now()  # sudo: for the link's public visitor
         self.message_post(
             body=self.env._("%s asked for a new invitation.", self.partner_id.display_name),
             partner_ids=self._responsible_user().partner_id.ids, author_id=self.partner_id.id,
@@ -457,14 +568,18 @@ class B2bInvitation(models.Model):
                                ("partner_id", "!=", self.partner_id.id)], limit=1):
             raise UserError(self.env._("The login %s is already taken: choose another one.", login))
 
-    def _accept(self, login, password, confirm_password=None):
+    def _accept(self, login, password, confirm_password=None, ip=None):
         """Give the contact a portal login and close the invitation.
 
         Creates the user from Odoo's portal template user, or reactivates the contact's
         archived one. Raises UserError with a message for the person on bad input.
+        :param ip: the address of the person's connection, when it comes from the public form
+                   (the tries are then counted: the form tells which logins are taken)
         :return: the login
         """
         self.ensure_one()
+        if ip is not None:
+            self._check_accept_rate(ip)
         # Of two requests accepting one link, the second finds the invitation accepted.
         tokens.lock_rows(self)
         self.invalidate_recordset()
@@ -474,6 +589,11 @@ class B2bInvitation(models.Model):
                 "accepted": self.env._("This invitation was already accepted: log in instead."),
                 "expired": self.env._("This invitation has expired."),
             }.get(status, self.env._("This invitation is not valid.")))
+        # What made the contact invitable may have changed since the link was sent.
+        if refused := self._check_invitable(self.partner_id, ignore=self)[1]:
+            _logger.info("B2B invitation %s not accepted: %s", self.id, refused[self.partner_id])
+            raise UserError(refused[self.partner_id] if self.env.user._is_internal() else self.env._(
+                "This invitation can no longer be accepted. Please contact us."))
         login = self._normalize_login(login)
         self._check_login(login)
         if not any(char.isprintable() and not char.isspace() for char in password or ""):
@@ -487,9 +607,11 @@ class B2bInvitation(models.Model):
         except SignupError as error:
             _logger.warning("B2B invitation %s: portal user not created: %s", self.id, error)
             raise UserError(self.env._("Your account could not be created. Please contact us.")) from error
-        self.write({"state": "accepted", "user_id": user.id, "accepted_date": fields.Datetime.now()})
-        # The link can no longer be copied; its digest stays so that it says "already accepted".
-        self.sudo().token_salt = False
+        # sudo: the state and login are the methods' to write; the rules ran above. The link can
+        # no longer be copied; its digest stays so that it says "already accepted".
+        self.sudo().write({
+            "state": "accepted", "user_id": user.id, "accepted_date": fields.Datetime.now(), "token_salt": False,
+        })
         self.message_post(
             body=self.env._("%(contact)s accepted the invitation with the login %(login)s.",
                    contact=self.partner_id.display_name, login=login),
@@ -497,19 +619,30 @@ class B2bInvitation(models.Model):
         )
         return login
 
+    def _check_accept_rate(self, ip):
+        """Count one try of the accept form; UserError when a limit is reached."""
+        per_ip, per_invitation, window = ACCEPT_LIMITS
+        Attempt = self.env["b2b.attempt"]
+        if not Attempt._try([
+            (f"b2b.accept.ip:{Attempt._ip_key(ip)}", per_ip, window),
+            (f"b2b.accept.invitation:{self.id}", per_invitation, window),
+        ]):
+            raise UserError(self.env._("Too many attempts. Please try again in an hour."))
+
     def _create_portal_user(self, login, password):
-        """Create (or reactivate) the portal user of the contact; Odoo's password rules apply."""
+        """Create the contact's portal user, or reactivate its archived one; Odoo's password rules apply.
+
+        Never takes over a login that is in use, an employee's or the website visitors' (public) one.
+        """
         Users = self.env["res.users"].sudo().with_context(no_reset_password=True, active_test=False)
         Users._check_password_policy([password])  # auth_password_policy: a message the person reads
-        user = Users.search([("partner_id", "=", self.partner_id.id)], limit=1)
-        if user and not user.share:
-            raise UserError(self.env._("%s is an internal user.", self.partner_id.display_name))
-        group_portal, group_public = self.env.ref("base.group_portal"), self.env.ref("base.group_public")
-        if user:
-            user.write({
-                "active": True, "login": login, "password": password,
-                "groups_id": [(4, group_portal.id), (3, group_public.id)],
-            })
+        users = Users.search([("partner_id", "=", self.partner_id.id)])
+        if users.filtered(lambda user: user.active or not user.share or user._is_public()):
+            raise UserError(self.env._("%s already has a login: it cannot get another one.",
+                                       self.partner_id.display_name))
+        group_portal = self.env.ref("base.group_portal")
+        if user := users[:1]:  # the contact's archived portal login: revoked, invited again
+            user.write({"active": True, "login": login, "password": password, "groups_id": [(4, group_portal.id)]})
             return user
         company = self.company_id
         return Users._create_user_from_template({

@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import email_normalize, escape_psql
 
+from ..tools.access import check_b2b_manager
+
 EMAIL_MAX = 254
 HOUR = 3600
 # kind of step -> (attempts per IP, attempts per email address, window in seconds)
@@ -13,6 +15,8 @@ RATE_LIMITS = {
     "code": (10, 5, HOUR),   # codes emailed (first request and resends)
     "post": (30, 15, HOUR),  # codes typed and business details sent
 }
+CODE_EMAILS_PARAM = "b2b_invite.join_code_emails_per_hour"
+CODE_EMAILS_PER_HOUR = 100  # codes emailed per hour, all visitors together (default of the setting)
 # field -> (maximum length, required): the business details a person types
 DETAILS = {
     "company_name": (128, True),
@@ -119,15 +123,29 @@ class B2bRegistrationRequest(models.Model):
     def _check_rate(self, kind, email, ip):
         """Count one attempt of this kind of step from `ip` for `email`; UserError when a limit is reached.
 
-        The message is the same for every limit and every address: it tells nothing about
-        whether the address is known.
+        IPv6 addresses count by /64; codes emailed also count against a cap for all visitors. The
+        message is the same for every limit and every address: it tells nothing about whether the
+        address is known.
         """
         per_ip, per_email, window = RATE_LIMITS[kind]
-        if not self.env["b2b.attempt"]._try([
-            (f"b2b.join.{kind}.ip:{ip}", per_ip, window),
+        Attempt = self.env["b2b.attempt"]
+        limits = [
+            (f"b2b.join.{kind}.ip:{Attempt._ip_key(ip)}", per_ip, window),
             (f"b2b.join.{kind}.email:{email}", per_email, window),
-        ]):
+        ]
+        if kind == "code":  # every code is an email the website sends: a cap for all visitors too
+            limits.append(("b2b.join.code.all", self._code_emails_per_hour(), HOUR))
+        if not Attempt._try(limits):
             raise UserError(self.env._("Too many attempts. Please try again in an hour."))
+
+    @api.model
+    def _code_emails_per_hour(self):
+        """The setting "Registration codes per hour" (all visitors together), at least 1."""
+        value = self.env["ir.config_parameter"].sudo().get_param(CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR)
+        try:
+            return max(1, int(value))
+        except ValueError:
+            return CODE_EMAILS_PER_HOUR
 
     @api.model
     def _check_details(self, form):
@@ -217,6 +235,7 @@ class B2bRegistrationRequest(models.Model):
 
     def action_approve(self):
         """Create the customer company (or use the linked one) and its contact, awaiting activation."""
+        check_b2b_manager(self.env)
         for registration in self:
             if registration.state != "pending":
                 raise UserError(self.env._(
@@ -273,6 +292,7 @@ class B2bRegistrationRequest(models.Model):
         )
 
     def action_reject(self):
+        check_b2b_manager(self.env)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reject the request"),
@@ -302,12 +322,14 @@ class B2bRegistrationRequest(models.Model):
         self.activity_unlink(["mail.mail_activity_data_todo"])
 
     def action_activate(self):
+        check_b2b_manager(self.env)
         self.ensure_one()
         if self.state != "approved":
             raise UserError(self.env._("Approve the request before activating the customer."))
         return self.partner_id.action_b2b_activate()
 
     def action_view_duplicates(self):
+        check_b2b_manager(self.env)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.access import check_b2b_manager
 from .b2b_invitation import VALIDITY_DAYS
+from .b2b_registration_request import CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR
 
 
 class ResConfigSettings(models.TransientModel):
@@ -17,6 +19,10 @@ class ResConfigSettings(models.TransientModel):
     b2b_own_documents = fields.Boolean(related="company_id.b2b_own_documents", readonly=False)
 
     b2b_join_enabled = fields.Boolean(related="website_id.b2b_join_enabled", readonly=False)
+    b2b_join_code_emails_per_hour = fields.Integer(
+        "Registration codes per hour", config_parameter=CODE_EMAILS_PARAM, default=CODE_EMAILS_PER_HOUR,
+        help="At most this many verification codes are emailed per hour, all visitors together.",
+    )
     b2b_join_url = fields.Char(related="website_id.b2b_join_url")
     b2b_join_qr = fields.Binary(related="website_id.b2b_join_qr")
 
@@ -27,8 +33,14 @@ class ResConfigSettings(models.TransientModel):
             raise ValidationError(
                 self.env._("An invitation is valid for %(low)s to %(high)s days.", low=low, high=high))
 
+    @api.constrains("b2b_join_code_emails_per_hour")
+    def _check_b2b_join_code_emails_per_hour(self):
+        if any(settings.b2b_join_code_emails_per_hour < 1 for settings in self):
+            raise ValidationError(self.env._("Allow at least one registration code per hour."))
+
     def action_b2b_join_regenerate(self):
         """A new registration link for the website: the printed QR codes and the old link stop working."""
+        check_b2b_manager(self.env)
         self.website_id._b2b_join_regenerate()
         return {"type": "ir.actions.client", "tag": "reload"}
 
@@ -39,6 +51,7 @@ class ResConfigSettings(models.TransientModel):
         return self._b2b_join_download("b2b_join_qr_svg", "svg")
 
     def _b2b_join_download(self, field_name, extension):
+        check_b2b_manager(self.env)
         website = self.website_id
         return {
             "type": "ir.actions.act_url",

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import SALESPERSON, check_b2b_manager, check_salesperson
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
 INVITE_STATE_OF = {
     "draft": "invited",
@@ -19,26 +21,30 @@ class ResPartner(models.Model):
         help="This contact may be invited to the portal and may place orders in the shop.",
     )
     b2b_awaiting_activation = fields.Boolean(
-        "Awaiting activation", copy=False, tracking=True,
+        "Awaiting activation", copy=False, tracking=True, groups=SALESPERSON,
         help="A self-registered customer that is approved but not activated yet: its contacts cannot order.",
     )
     # Days of service: the delivery method of orders placed on each weekday (see sale.order)
-    b2b_carrier_mon_id = fields.Many2one("delivery.carrier", "Monday", company_dependent=True)
-    b2b_carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday", company_dependent=True)
-    b2b_carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday", company_dependent=True)
-    b2b_carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday", company_dependent=True)
-    b2b_carrier_fri_id = fields.Many2one("delivery.carrier", "Friday", company_dependent=True)
-    b2b_carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday", company_dependent=True)
-    b2b_carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday", company_dependent=True)
-    b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations")
-    b2b_invitation_count = fields.Integer(compute="_compute_b2b_invitation_count", string="Invitations")
+    b2b_carrier_mon_id = fields.Many2one("delivery.carrier", "Monday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_fri_id = fields.Many2one("delivery.carrier", "Friday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday", company_dependent=True, groups=SALESPERSON)
+    b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations", groups=SALESPERSON)
+    b2b_invitation_count = fields.Integer(
+        compute="_compute_b2b_invitation_count", string="Invitations", groups=SALESPERSON)
     b2b_invitation_id = fields.Many2one(
         "b2b.invitation", string="Latest invitation", compute="_compute_b2b_invite_state", store=True,
+        groups=SALESPERSON,
     )
-    b2b_inviter_id = fields.Many2one(related="b2b_invitation_id.inviter_id", store=True, string="Invited by")
-    b2b_invite_sent_date = fields.Datetime(related="b2b_invitation_id.last_sent_date", string="Invitation sent")
+    b2b_inviter_id = fields.Many2one(
+        related="b2b_invitation_id.inviter_id", store=True, string="Invited by", groups=SALESPERSON)
+    b2b_invite_sent_date = fields.Datetime(
+        related="b2b_invitation_id.last_sent_date", string="Invitation sent", groups=SALESPERSON)
     b2b_invite_expiration_date = fields.Datetime(
-        related="b2b_invitation_id.expiration_date", string="Invitation expires")
+        related="b2b_invitation_id.expiration_date", string="Invitation expires", groups=SALESPERSON)
     b2b_invite_state = fields.Selection(
         [
             ("not_invited", "Not invited"),
@@ -47,7 +53,7 @@ class ResPartner(models.Model):
             ("expired", "Expired"),
             ("revoked", "Revoked"),
         ],
-        string="B2B Access", compute="_compute_b2b_invite_state", store=True, index=True,
+        string="B2B Access", compute="_compute_b2b_invite_state", store=True, index=True, groups=SALESPERSON,
         help="From the contact's latest invitation.",
     )
 
@@ -118,6 +124,7 @@ class ResPartner(models.Model):
 
     def action_b2b_invite(self):
         """Invite these contacts; refuse with the reason for one contact, summarize for many."""
+        check_salesperson(self.env)
         invitations, refused = self.env["b2b.invitation"]._invite(self)
         if len(self) == 1 and refused:
             raise UserError(next(iter(refused.values())))
@@ -126,6 +133,7 @@ class ResPartner(models.Model):
 
     def action_b2b_resend(self):
         """Send the open or expired invitation of these contacts again, with a new link."""
+        check_salesperson(self.env)
         invitations = self.env["b2b.invitation"].search([
             ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "expired")),
         ])
@@ -145,6 +153,7 @@ class ResPartner(models.Model):
 
     def action_b2b_revoke(self):
         """Revoke the invitations and portal logins of these contacts."""
+        check_salesperson(self.env)
         invitations = self.env["b2b.invitation"].search([
             ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
         ])
@@ -162,10 +171,12 @@ class ResPartner(models.Model):
 
     def action_b2b_open_invite_wizard(self):
         """Invite these contacts through the bulk wizard (send now, or export the links as CSV)."""
+        check_salesperson(self.env)
         return self.env["b2b.invite.wizard"]._open(self)
 
     def action_b2b_invite_primary_contact(self):
         """Invite the primary contact of each of these customer companies."""
+        check_salesperson(self.env)
         contacts, skipped = self.browse(), []
         for company in self:
             contact = company._b2b_primary_contact()
@@ -177,6 +188,7 @@ class ResPartner(models.Model):
 
     def action_b2b_invite_ordering_contacts(self):
         """Invite every contact allowed to order of these customer companies."""
+        check_salesperson(self.env)
         contacts = self.search([
             ("commercial_partner_id", "in", self.commercial_partner_id.ids), ("b2b_ordering", "=", True),
             ("is_company", "=", False), ("type", "=", "contact"),
@@ -197,6 +209,7 @@ class ResPartner(models.Model):
         return (contacts.filtered("b2b_ordering") or contacts.filtered("email"))[:1] or self.filtered("b2b_ordering")
 
     def action_b2b_view_invitations(self):
+        check_salesperson(self.env)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_invitation")
         action["domain"] = [("partner_id", "=", self.id)]
@@ -204,6 +217,7 @@ class ResPartner(models.Model):
         return action
 
     def action_b2b_create_login(self):
+        check_b2b_manager(self.env)
         self.ensure_one()
         # Refused now, with the reason, rather than after the password is typed.
         if self.b2b_invite_state != "invited" and (refused := self.env["b2b.invitation"]._check_invitable(self)[1]):
@@ -219,6 +233,7 @@ class ResPartner(models.Model):
 
     def action_b2b_activate(self):
         """Open the activation of this approved customer: terms, days of service, invitations."""
+        check_b2b_manager(self.env)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

@@ -1,1 +1,1 @@
-from . import batches, forms, tokens
+from . import access, batches, forms, tokens

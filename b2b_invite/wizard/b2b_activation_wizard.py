@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.res_partner import WEEKDAYS
+from ..tools.access import check_b2b_manager
 
 MARKUP_MAX = 1000  # percent
 
@@ -67,6 +68,7 @@ class B2bActivationWizard(models.TransientModel):
             wizard.contact_ids = wizard.partner_id.child_ids.filtered("b2b_awaiting_activation")
 
     def action_activate(self):
+        check_b2b_manager(self.env)
         self.ensure_one()
         customer, contacts = self.partner_id, self.contact_ids
         if not customer.b2b_awaiting_activation and not contacts:
@@ -119,7 +121,9 @@ class B2bActivationWizard(models.TransientModel):
         if not website and self.website_id and base._is_available_on_website(self.website_id):
             website = self.website_id
         markup = f"{self.markup:g}"  # 5, not 5.0 (and no f-string in the term: Babel reads the call)
-        return self.env["product.pricelist"].create({
+        # sudo: B2B Managers may not create pricelists (a Sales Administrator's right); they get
+        # this one, a markup on a pricelist they chose (caller checked in action_activate).
+        return self.env["product.pricelist"].sudo().create({
             "name": self.env._("%(pricelist)s + %(markup)s%% (%(customer)s)",
                                pricelist=base.name, markup=markup, customer=self.partner_id.name),
             "currency_id": base.currency_id.id,

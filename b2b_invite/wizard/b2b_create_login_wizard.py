@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.access import check_b2b_manager
+
 
 class B2bCreateLoginWizard(models.TransientModel):
     """The admin alternative to the invitation email: a login with a password the admin sets."""
@@ -10,7 +12,7 @@ class B2bCreateLoginWizard(models.TransientModel):
 
     partner_id = fields.Many2one("res.partner", string="Contact", required=True, readonly=True)
     login = fields.Char(required=True, compute="_compute_login", store=True, readonly=False, precompute=True)
-    password = fields.Char(required=True)
+    password = fields.Char(help="Cleared once the login is created.")  # required in the form
     send_email = fields.Boolean(
         "Email the contact", help="Tell the contact that the account is ready (the password is not sent).",
     )
@@ -21,6 +23,7 @@ class B2bCreateLoginWizard(models.TransientModel):
             wizard.login = wizard.partner_id.email_normalized or wizard.login
 
     def action_create_login(self):
+        check_b2b_manager(self.env)
         self.ensure_one()
         Invitation = self.env["b2b.invitation"]
         invitation = Invitation.search(
@@ -32,6 +35,7 @@ class B2bCreateLoginWizard(models.TransientModel):
         elif invitation._link_status() == "expired":
             invitation._issue_token()
         login = invitation._accept(self.login, self.password)
+        self.password = False  # a typed password does not stay in the database
         if self.send_email:
             self.env.ref("b2b_invite.mail_template_b2b_account_ready").send_mail(invitation.id)
         return {

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.b2b_invitation import OPEN_STATES
+from ..tools.access import check_salesperson
 
 
 class B2bInviteWizard(models.TransientModel):
@@ -46,6 +47,7 @@ class B2bInviteWizard(models.TransientModel):
         }
 
     def action_confirm(self):
+        check_salesperson(self.env)
         self.ensure_one()
         if self.state == "done":  # confirmed twice (a double click): the summary stays
             return self._reopen()
@@ -72,5 +74,6 @@ class B2bInviteWizard(models.TransientModel):
         return self._reopen()
 
     def action_download_csv(self):
+        check_salesperson(self.env)
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": f"/b2b/invitations/export/{self.id}", "target": "self"}

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools.access import check_b2b_manager
+
 
 class B2bRegistrationRejectWizard(models.TransientModel):
     _name = "b2b.registration.reject.wizard"
@@ -9,6 +11,7 @@ class B2bRegistrationRejectWizard(models.TransientModel):
     reason = fields.Text(required=True, help="Emailed to the person who sent the request.")
 
     def action_reject(self):
+        check_b2b_manager(self.env)
         self.ensure_one()
         self.registration_ids._reject(self.reason)
         return {"type": "ir.actions.act_window_close"}
