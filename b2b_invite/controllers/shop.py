@@ -1,6 +1,10 @@
+from odoo.addons.website_sale.controllers.combo_configurator import WebsiteSaleComboConfiguratorController
 from odoo.addons.website_sale.controllers.main import WebsiteSale
+from odoo.addons.website_sale.controllers.product_configurator import WebsiteSaleProductConfiguratorController
 from odoo.exceptions import UserError
 from odoo.http import request, route
+
+from ..models.product_template import blank_prices
 
 
 class B2bShop(WebsiteSale):
@@ -43,10 +47,14 @@ class B2bShop(WebsiteSale):
         return super().product(*args, **kwargs)
 
     @route()
-    def cart(self, *args, **kwargs):
+    def cart(self, access_token=None, revive="", **post):
         if self._b2b_guest_locked_out():
             return self._b2b_login_redirect("/shop/cart")
-        return super().cart(*args, **kwargs)
+        if access_token and request.website._b2b_order_refusal():
+            # Reviving an abandoned cart (?access_token=...&revive=merge or squash) moves its lines
+            # into the visitor's cart, outside sale.order._cart_update: not for who may not order.
+            access_token, revive = None, ""
+        return super().cart(access_token=access_token, revive=revive, **post)
 
     # ------------------------------------------------------------------
     # Ordering gate: the cart and every checkout step
@@ -78,3 +86,32 @@ class B2bShop(WebsiteSale):
         if refusal := request.website._b2b_order_refusal():
             raise UserError(refusal)
         return super().process_express_checkout(*args, **kwargs)
+
+
+class B2bProductConfigurator(WebsiteSaleProductConfiguratorController):
+    """Prices hidden from the guests of a B2B shop: blanked in every configurator answer too."""
+
+    @route()
+    def website_sale_product_configurator_get_values(self, *args, **kwargs):
+        return blank_prices(request.website, super().website_sale_product_configurator_get_values(*args, **kwargs))
+
+    @route()
+    def website_sale_product_configurator_update_combination(self, *args, **kwargs):
+        return blank_prices(
+            request.website, super().website_sale_product_configurator_update_combination(*args, **kwargs))
+
+    @route()
+    def website_sale_product_configurator_get_optional_products(self, *args, **kwargs):
+        return blank_prices(
+            request.website, super().website_sale_product_configurator_get_optional_products(*args, **kwargs))
+
+
+class B2bComboConfigurator(WebsiteSaleComboConfiguratorController):
+
+    @route()
+    def website_sale_combo_configurator_get_data(self, *args, **kwargs):
+        return blank_prices(request.website, super().website_sale_combo_configurator_get_data(*args, **kwargs))
+
+    @route()
+    def website_sale_combo_configurator_get_price(self, *args, **kwargs):
+        return blank_prices(request.website, super().website_sale_combo_configurator_get_price(*args, **kwargs))

@@ -5,6 +5,7 @@ from . import (
     b2b_registration_request,
     b2b_registration_verification,
     ir_qweb,
+    payment_transaction,
     product_template,
     res_company,
     res_config_settings,

@@ -52,24 +52,23 @@ class SaleOrder(models.Model):
         if refusal := self._b2b_order_refusal():
             raise UserError(refusal)
 
-    def _b2b_cart_grows(self, product_id, line_id, add_qty, set_qty, **kwargs):
-        """Whether this cart update raises a quantity: lowering or removing a line orders nothing."""
-        try:
-            add_qty, set_qty = float(add_qty or 0), float(set_qty or 0)
-        except (TypeError, ValueError):
-            return True
-        if not set_qty:
-            return add_qty > 0
-        line = self._cart_find_product_line(product_id, line_id, **kwargs)[:1] if line_id is not False else None
-        return not line or set_qty > line.product_uom_qty
-
     def _cart_update(self, product_id, line_id=None, add_qty=0, set_qty=0, **kwargs):
-        # Both cart routes (/shop/cart/update and /shop/cart/update_json), the product and combo
-        # configurators and any other route that fills a cart end here.
+        """Both cart routes (/shop/cart/update and /shop/cart/update_json), the product and combo
+        configurators and any other route that fills a cart end here.
+
+        Who may not order may still lower or remove lines. Whether a line grew is read on the cart
+        itself, before and after Odoo's update: the request's numbers are Odoo's to parse (it reads
+        "0.0" or "nan" as 1).
+        """
         refusal = self._b2b_order_refusal()
-        if refusal and self._b2b_cart_grows(product_id, line_id, add_qty, set_qty, **kwargs):
-            raise UserError(refusal)
-        return super()._cart_update(product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs)
+        if not refusal:
+            return super()._cart_update(product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs)
+        before = {line.id: line.product_uom_qty for line in self.order_line}
+        with self.env.cr.savepoint():  # undone, whoever catches the refusal
+            values = super()._cart_update(product_id, line_id=line_id, add_qty=add_qty, set_qty=set_qty, **kwargs)
+            if any(line.product_uom_qty > before.get(line.id, 0) for line in self.order_line):
+                raise UserError(refusal)
+        return values
 
     def _is_cart_ready(self):
         return super()._is_cart_ready() and not self._b2b_order_refusal()
@@ -77,3 +76,14 @@ class SaleOrder(models.Model):
     def _check_cart_is_ready_to_be_paid(self):
         self._b2b_check_ordering()
         return super()._check_cart_is_ready_to_be_paid()
+
+    def action_confirm(self):
+        """A website order becomes real only for who may order; salespeople confirm what they decide.
+
+        The shop and payment routes confirm as superuser for the visitor (a portal user or the
+        public user): the real user tells them apart from a salesperson's click.
+        """
+        if not self.env.user._is_internal():
+            for order in self:
+                order._b2b_check_ordering()
+        return super().action_confirm()
