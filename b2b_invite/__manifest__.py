@@ -39,6 +39,9 @@
         "demo/b2b_invite_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "b2b_invite/static/src/js/b2b_join_captcha.js",
+        ],
         "web.assets_tests": [
             "b2b_invite/static/tests/tours/*.js",
         ],

@@ -5,52 +5,75 @@ from odoo.addons.web.controllers.export import CSVExport
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
-from ..tools.forms import check_form_token
+from ..tools.forms import UnreadableForm, check_form_token, no_referrer
+
+# The invitation link's secret, kept in the session once the emailed link is opened
+SESSION_KEY = "b2b_invitation_token"
 
 
 class B2bInvitationController(http.Controller):
-    """The invited person's pages: the controller reads the token and renders; the model decides."""
+    """The invited person's pages: the controller reads the token and renders; the model decides.
+
+    The emailed link /b2b/invite/<token> puts its token in the session and sends the browser to
+    /b2b/invite: the secret stays out of the address bar, the history, proxy logs and referrers.
+    """
+
+    @http.route("/b2b/invite/<string:token>", type="http", auth="public", website=True, sitemap=False,
+                methods=["GET"])
+    def invitation_link(self, token):
+        request.session[SESSION_KEY] = token
+        return no_referrer(request.redirect("/b2b/invite", code=303))
 
     # csrf=False: the form's token is checked below, where a stale one gets the form back.
-    @http.route("/b2b/invite/<string:token>", type="http", auth="public", website=True, sitemap=False,
+    @http.route("/b2b/invite", type="http", auth="public", website=True, sitemap=False,
                 methods=["GET", "POST"], csrf=False)
-    def invitation(self, token, **post):
-        # The token is the credential: _find_by_token returns a sudo record, or nothing.
-        invitation = request.env["b2b.invitation"]._find_by_token(token)
+    def invitation(self, **post):
+        invitation = self._session_invitation()
         status = invitation._link_status() if invitation else "invalid"
-        values = {"invitation": invitation, "token": token, "status": status, "login": invitation.email}
+        values = {"invitation": invitation, "status": status, "login": invitation.email}
+        code = 404 if status == "invalid" else 200
         if status == "expired":
             invitation._notify_expired_link()
         elif status == "valid" and request.httprequest.method == "POST":
             try:
                 check_form_token(post)
-                login = invitation._accept(post.get("login"), post.get("password"), post.get("confirm_password"))
+                login = invitation._accept(post.get("login"), post.get("password"), post.get("confirm_password"),
+                                           ip=request.httprequest.remote_addr)
             except UserError as error:
                 values.update(error=error.args[0], login=post.get("login"))
+                code = getattr(error, "http_status", code)
             else:
                 request.env.cr.commit()  # pylint: disable=invalid-commit; authenticate() opens its own cursor
                 request.session.authenticate(
                     request.db, {"login": login, "password": post["password"], "type": "password"})
                 return request.redirect("/shop" if invitation.partner_id.b2b_ordering else "/my")
         # One answer for unknown, tampered and revoked links: it tells nothing about which.
-        return request.render("b2b_invite.invitation_page", values, status=404 if status == "invalid" else 200)
+        return self._render(values, code)
 
-    @http.route("/b2b/invite/<string:token>/renew", type="http", auth="public", website=True, sitemap=False,
+    @http.route("/b2b/invite/renew", type="http", auth="public", website=True, sitemap=False,
                 methods=["POST"], csrf=False)
-    def request_renewal(self, token, **post):
-        invitation = request.env["b2b.invitation"]._find_by_token(token)
+    def request_renewal(self, **post):
+        invitation = self._session_invitation()
         if not invitation:
-            return request.render("b2b_invite.invitation_page", {"status": "invalid"}, status=404)
+            return self._render({"status": "invalid"}, 404)
+        status = invitation._link_status()
         try:
             check_form_token(post)
+        except UnreadableForm as error:
+            return self._render({"invitation": invitation, "status": status, "error": error.args[0]}, 400)
         except UserError:
-            return request.redirect(f"/b2b/invite/{token}", code=303)  # the page again, to click again
-        if invitation._link_status() != "expired":
-            return request.redirect(f"/b2b/invite/{token}", code=303)  # a link still valid, or accepted
+            return request.redirect("/b2b/invite", code=303)  # the page again, to click again
+        if status != "expired":
+            return request.redirect("/b2b/invite", code=303)  # a link still valid, or accepted
         invitation._request_renewal()
-        return request.render("b2b_invite.invitation_page", {
-            "invitation": invitation, "token": token, "status": "renewal_requested",
-        })
+        return self._render({"invitation": invitation, "status": "renewal_requested"})
+
+    def _session_invitation(self):
+        # The token is the credential: _find_by_token returns a sudo record, or nothing.
+        return request.env["b2b.invitation"]._find_by_token(request.session.get(SESSION_KEY))
+
+    def _render(self, values, status=200):
+        return no_referrer(request.render("b2b_invite.invitation_page", values, status=status))
 
     @http.route("/b2b/invitations/export/<int:wizard_id>", type="http", auth="user")
     def export_links(self, wizard_id):
@@ -58,7 +81,7 @@ class B2bInvitationController(http.Controller):
         wizard = request.env["b2b.invite.wizard"].browse(wizard_id).exists()
         if not wizard:
             raise NotFound()
-        wizard.check_access("read")  # a wizard belongs to its creator
+        wizard.check_access("read")  # a wizard belongs to its creator (ir.rule)
         invitations = wizard.invitation_ids.filtered(lambda inv: inv.state in ("draft", "sent"))
         urls = {row["id"]: row["invitation_url"] for row in invitations.read(["invitation_url"])}  # managers only
         tz = request.env.user.tz or "UTC"

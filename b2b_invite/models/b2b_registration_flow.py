@@ -6,7 +6,7 @@ FLOW_SCOPE = "b2b_invite.registration.flow"
 
 
 class B2bRegistrationFlow(models.AbstractModel):
-    """The steps of one self-registration, reached by an opaque link /b2b/join/<join code>/<flow token>.
+    """The steps of one self-registration, carried by an opaque flow token (see the controller).
 
     The email verification (b2b.registration.verification) and then the request it becomes
     (b2b.registration.request) carry the same flow: the person's link keeps working from one
@@ -35,11 +35,16 @@ class B2bRegistrationFlow(models.AbstractModel):
         record = self.sudo()  # sudo: the flow fields are for nobody else
         return {"flow_salt": record.flow_salt, "flow_digest": record.flow_digest}
 
-    def _flow_path(self):
-        """The link of the person's next step, relative to the website."""
+    def _flow_secret(self):
+        """The flow token of this record: the person's credential, kept in their session."""
         self.ensure_one()
-        record = self.sudo()  # sudo: the flow salt and join code are for nobody else
-        return f"/b2b/join/{record.website_id.b2b_join_code}/{self._flow_token(record.flow_salt)}"
+        return self._flow_token(self.sudo().flow_salt)  # sudo: the flow salt is for nobody else
+
+    def _flow_path(self):
+        """The link of the person's next step (in the code email), relative to the website."""
+        self.ensure_one()
+        # sudo: the join code is for B2B Managers; the person's own link shows it anyway
+        return f"/b2b/join/{self.sudo().website_id.b2b_join_code}/{self._flow_secret()}"
 
     @api.model
     def _find_by_flow(self, website, token):
