@@ -27,6 +27,11 @@ class BulkMixin(B2bCommonMixin):
     def open_wizard(self, action, user=None):
         return self.env["b2b.invite.wizard"].with_user(user or self.salesperson).browse(action["res_id"])
 
+    def new_wizard(self, partners, user=None):
+        """The bulk wizard on `partners`, opened by `user` (a wizard is its creator's own)."""
+        user = user or self.salesperson
+        return self.open_wizard(self.env["b2b.invite.wizard"].with_user(user)._open(partners), user=user)
+
 
 @tagged("post_install", "-at_install")
 class TestBulkInvite(BulkMixin, B2bCommon):
@@ -67,7 +72,7 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         orphan = self.env["res.partner"].create({
             "name": "Otto Orphan", "email": "otto@solo.example.com", "b2b_ordering": True,
         })
-        wizard = self.open_wizard(self.env["b2b.invite.wizard"]._open(self.contact | orphan | self.contact2))
+        wizard = self.new_wizard(self.contact | orphan | self.contact2)
         wizard.action_confirm()
         self.assertRecordValues(wizard, [{"done_count": 2, "failed_count": 1}])
         self.assertRegex(wizard.failed_note or "", r"^Otto Orphan: Failed to render")
@@ -79,8 +84,7 @@ class TestBulkInvite(BulkMixin, B2bCommon):
     def test_export_mode_creates_links_without_email(self):
         self.contact2.action_b2b_invite()  # already invited: its current link is exported as it is
         link_before = self.contact2.b2b_invitation_ids.sudo().invitation_url
-        wizard = self.open_wizard(
-            self.env["b2b.invite.wizard"]._open(self.contact | self.contact2 | self.nora), user=self.manager)
+        wizard = self.new_wizard(self.contact | self.contact2 | self.nora, user=self.manager)
         wizard.mode = "export"
         wizard.action_confirm()
         self.assertRecordValues(wizard, [{"done_count": 2, "skipped_count": 1}])
@@ -91,7 +95,7 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         self.assertEqual(self.contact2.b2b_invitation_ids.sudo().invitation_url, link_before)
 
     def test_salesperson_cannot_export_links(self):
-        wizard = self.open_wizard(self.env["b2b.invite.wizard"]._open(self.contact))
+        wizard = self.new_wizard(self.contact)
         wizard.mode = "export"
         with self.assertRaises(AccessError):
             wizard.action_confirm()
@@ -175,8 +179,7 @@ class TestBulkInvite(BulkMixin, B2bCommon):
 class TestBulkExportCsv(BulkMixin, HttpCase):
 
     def test_csv_has_one_working_link_per_contact(self):
-        wizard = self.open_wizard(self.env["b2b.invite.wizard"]._open(self.contact | self.contact2 | self.carl),
-                                  user=self.manager)
+        wizard = self.new_wizard(self.contact | self.contact2 | self.carl, user=self.manager)
         wizard.mode = "export"
         wizard.action_confirm()
         self.assertEqual(wizard.action_download_csv()["url"], f"/b2b/invitations/export/{wizard.id}")

@@ -26,12 +26,18 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
         return self.url_open(path, data={"csrf_token": self.csrf_token, **data}, allow_redirects=False)
 
     def ask_code(self, email="mikko@lakeside.example.com"):
-        """Post the email step; return the flow path it redirects to and the code emailed."""
+        """Post the email step; return the path of the steps it redirects to and the code emailed."""
         response = self.post(self.join_path, email=email)
         self.assertEqual(response.status_code, 303, response.text)
         verification = self.env["b2b.registration.verification"].search(
             [("email", "=", email.strip().lower())], limit=1)
         return self.parse_http_location(response.headers["Location"]).path, self.code_of(verification)
+
+    def open_link(self, flow_record):
+        """Open the emailed link of a registration's flow; return the path of its steps."""
+        response = self.url_open(flow_record._flow_path())
+        self.assertEqual(response.status_code, 200)
+        return self.parse_http_location(response.url).path
 
     def code_of(self, verification):
         mail = self.mails_of(verification)[-1:]
@@ -50,10 +56,11 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
         flow_path, code = self.ask_code("  Mikko@Lakeside.Example.com ")
         verification = self.env["b2b.registration.verification"].search([])
         self.assertEqual(verification.email, "mikko@lakeside.example.com")
-        self.assertEqual(flow_path, verification._flow_path())
+        self.assertEqual(flow_path, f"{self.join_path}/request", "the flow token stays out of the URL")
         mail = self.mails_of(verification)
         self.assertEqual(mail.email_to, "mikko@lakeside.example.com")
-        self.assertIn(self.website.get_base_url() + flow_path, mail.body_html, "the email links back to the step")
+        self.assertIn(self.website.get_base_url() + verification._flow_path(), mail.body_html,
+                      "the email links back to the step")
         self.assertRegex(code, r"^\d{6}$")
         stored = verification.sudo().read()[0]
         self.assertNotIn(code, [value for value in stored.values() if isinstance(value, str)])
@@ -192,7 +199,7 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
         registration = self._new_registration(email="other@lakeside.example.com", state="verified")
         for _post in range(30):  # earlier posts from this connection
             Attempt._hit("b2b.join.post.ip:127.0.0.1", 3600)
-        page = self.post(registration._flow_path(), **self.form)
+        page = self.post(self.open_link(registration), **self.form)
         self.assertIn("Too many attempts. Please try again in an hour.", page.text)
         self.assertEqual(registration.state, "verified")
 
@@ -206,7 +213,7 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
         self.assertIn("This page is no longer valid", page.text)
 
         registration = self._new_registration(state="verified")
-        page = self.post(registration._flow_path(), **self.form, b2b_website_url="http://spam.example.com")
+        page = self.post(self.open_link(registration), **self.form, b2b_website_url="http://spam.example.com")
         self.assertIn("Request received", page.text)
         self.assertEqual(registration.state, "verified")
         self.assertFalse(self.mails_of(registration))
@@ -245,20 +252,21 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
             page = self.url_open(path)
             self.assertEqual(page.status_code, 404, path)
         registration = self._new_registration(state="verified")
-        page = self.post(registration._flow_path(), **{**self.form, "country_id": "999999999", "message": "x" * 2001})
+        steps = self.open_link(registration)
+        page = self.post(steps, **{**self.form, "country_id": "999999999", "message": "x" * 2001})
         self.assertEqual(page.status_code, 200)
         self.assertIn("Choose a country.", page.text)
         self.assertIn("At most 2000 characters.", page.text)
         for country_id in ("²", "\u0661", "abc", "-1"):  # digits to str.isdigit(), not to int() or to a person
-            page = self.post(registration._flow_path(), **{**self.form, "country_id": country_id})
+            page = self.post(steps, **{**self.form, "country_id": country_id})
             self.assertEqual(page.status_code, 200, country_id)
             self.assertIn("Choose a country.", page.text, country_id)
-        page = self.url_open(registration._flow_path(), data={**self.form, "csrf_token": "stale"})
+        page = self.url_open(steps, data={**self.form, "csrf_token": "stale"})
         self.assertEqual(page.status_code, 200)
         self.assertIn("This page had expired: check what you typed and send it again.", page.text)
         self.assertIn(f'value="{self.form["company_name"]}"', page.text, "what was typed stays")
         self.assertEqual(registration.state, "verified")
-        response = self.post(registration._flow_path(), **{**self.form, "company_name": "Null\x00 Cafe"})
+        response = self.post(steps, **{**self.form, "company_name": "Null\x00 Cafe"})
         self.assertEqual(response.status_code, 303)
         self.assertEqual(registration.company_name, "Null Cafe")
 
