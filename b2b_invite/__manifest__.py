@@ -41,6 +41,7 @@
     "assets": {
         "web.assets_frontend": [
             "b2b_invite/static/src/js/b2b_join_captcha.js",
+            "b2b_invite/static/src/js/b2b_join_code_status.js",
         ],
         "web.assets_tests": [
             "b2b_invite/static/tests/tours/*.js",

@@ -96,6 +96,15 @@ class B2bRegistrationController(http.Controller):
             values["info"] = request.env._("We sent you a new code. The previous one no longer works.")
         return self._render("code", join_code, status=status, **values)
 
+    @http.route("/b2b/join/<string:join_code>/request/code_status", type="json", auth="public", website=True,
+                sitemap=False)
+    def code_status(self, join_code):
+        """Where the session's code email stands, for the code page to tell the person (it never waits on SMTP)."""
+        website = request.env["website"]._b2b_join_website(join_code)
+        verification = request.env["b2b.registration.verification"]._find_by_flow(
+            website, request.session.get(SESSION_FLOW))
+        return {"state": verification._code_email_state() if verification else "expired"}
+
     def _code_step(self, verification, join_code, post):
         values, status = {"verification": verification}, 200
         if request.httprequest.method == "POST":

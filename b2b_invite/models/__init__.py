@@ -5,6 +5,8 @@ from . import (
     b2b_registration_request,
     b2b_registration_verification,
     ir_qweb,
+    mail_mail,
+    mail_template,
     payment_transaction,
     product_template,
     res_company,

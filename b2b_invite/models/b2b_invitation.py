@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.auth_signup.models.res_partner import SignupError
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, groupby, split_every
 
 from ..tools import tokens
@@ -19,6 +20,8 @@ BATCH_SIZE = 500
 LINK_SCOPE = "b2b_invite.invitation"
 LOGIN_MAX = 64
 VALIDITY_DAYS = (1, 365)  # the bounds of the validity setting
+# mail.mail state -> where the invitation email stands (Odoo deletes a sent email: no email is "sent")
+EMAIL_STATE_OF = {"outgoing": "queued", "sent": "sent", "exception": "failed", "cancel": "failed"}
 PASSWORD_MAX = 4096  # passlib's limit: a longer password cannot be hashed
 HOUR = 3600
 ACCEPT_LIMITS = (30, 10, HOUR)  # accept forms sent per IP address, per invitation, window in seconds
@@ -26,7 +29,7 @@ ACCEPT_LIMITS = (30, 10, HOUR)  # accept forms sent per IP address, per invitati
 # sudo() once their rules have run (invite, send, accept, revoke, expire), never directly by a user.
 MANAGED_FIELDS = frozenset({
     "partner_id", "state", "user_id", "token_salt", "token_digest", "send_count", "last_sent_date",
-    "accepted_date", "revoked_by_id", "revoked_date", "expired_link_date", "renewal_requested_date",
+    "accepted_date", "revoked_by_id", "revoked_date", "expired_link_date", "renewal_requested_date", "mail_id",
 })
 
 
@@ -78,6 +81,18 @@ class B2bInvitation(models.Model):
     invitation_url = fields.Char(
         "Invitation link", compute="_compute_invitation_url", groups="b2b_invite.group_b2b_manager",
     )
+    mail_id = fields.Many2one(
+        "mail.mail", "Invitation email", readonly=True, copy=False, index="btree_not_null", ondelete="set null",
+        groups="base.group_system",
+        help="The email of the current link, while it waits in the queue or when its delivery failed.",
+    )
+    email_state = fields.Selection(
+        [("queued", "Being sent"), ("sent", "Sent"), ("failed", "Not delivered")],
+        "Email delivery", compute="_compute_email_state", search="_search_email_state", compute_sudo=True,
+        help="Where the email of the current link stands: in the mail queue, handed to the outgoing mail "
+             "server, or not delivered (Resend once the problem is solved).",
+    )
+    email_failure = fields.Char("Not delivered because", compute="_compute_email_state", compute_sudo=True)
 
     def init(self):
         # At most one open invitation per contact and per address, even under concurrent invites.
@@ -92,6 +107,37 @@ class B2bInvitation(models.Model):
         urls = self._get_invitation_urls()
         for invitation in self:
             invitation.invitation_url = urls.get(invitation.id, False)
+
+    @api.depends("state", "last_sent_date", "mail_id.state", "mail_id.failure_reason")
+    def _compute_email_state(self):
+        failure_types = dict(self.env["mail.mail"]._fields["failure_type"]._description_selection(self.env))
+        for invitation in self:
+            mail = invitation.mail_id
+            email_state = False
+            if invitation.state in (*OPEN_STATES, "expired") and invitation.last_sent_date:
+                email_state = EMAIL_STATE_OF.get(mail.state, "sent")
+            invitation.email_state = email_state
+            invitation.email_failure = email_state == "failed" and (
+                mail.failure_reason or failure_types.get(mail.failure_type) or self.env._("Unknown error"))
+
+    def _search_email_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise UserError(self.env._("Search the email state with =, !=, in or not in."))
+        values = [value] if operator in ("=", "!=") else list(value)
+        mails = self.env["mail.mail"].sudo()  # sudo: mails are for admins only; only their state is used
+        emailed = [("state", "in", (*OPEN_STATES, "expired")), ("last_sent_date", "!=", False)]
+        domains = {
+            "queued": [("mail_id", "in", mails._search([("state", "=", "outgoing")]))],
+            "failed": [("mail_id", "in", mails._search([("state", "in", ("exception", "cancel"))]))],
+            "sent": ["|", ("mail_id", "=", False), ("mail_id", "in", mails._search([("state", "=", "sent")]))],
+        }
+        domain = expression.OR([
+            expression.AND([emailed, domains[state]]) if state else ["!", *expression.normalize_domain(emailed)]
+            for state in values if state in domains or not state
+        ] or [expression.FALSE_DOMAIN])
+        if operator in ("!=", "not in"):
+            domain = ["!", *expression.normalize_domain(domain)]
+        return [("id", "in", self.sudo()._search(domain))]  # sudo: mail_id is for admins only
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent_or_accepted(self):
@@ -176,10 +222,14 @@ class B2bInvitation(models.Model):
         }
 
     def _issue_token(self):
+        """A new link and expiry for each invitation: the previous link stops working, and its email, if
+        still queued or not delivered, is dropped (the chatter keeps the line about it)."""
         check_salesperson(self.env)
         self.check_access("read")
-        for invitation in self.sudo().with_context(mail_notrack=True):
-            # sudo: token fields are for nobody else (caller's group and record rules checked above)
+        # sudo: token fields are for nobody else (caller's group and record rules checked above)
+        invitations = self.sudo().with_context(mail_notrack=True)
+        invitations.mail_id.filtered(lambda mail: mail.state != "sent").unlink()
+        for invitation in invitations:
             invitation.write(self._new_token_values())
 
     @api.model
@@ -352,13 +402,18 @@ class B2bInvitation(models.Model):
             created |= invitations
 
         _done, failed = run_in_batches(invitable, invite, BATCH_SIZE)
+        if send and created:
+            self.env["mail.mail"]._b2b_wake_queue()  # once per run: the queue job sends by batches
         return created, refused, {
             partner: self.env._("%(contact)s: %(error)s", contact=partner.display_name, error=error)
             for partner, error in failed.items()
         }
 
     def _send(self):
-        """Queue the invitation email of every invitation in self, logged in its chatter."""
+        """Queue the invitation email of every invitation in self, logged in its chatter.
+
+        The caller wakes the mail queue (once for a whole run): see mail.mail._b2b_wake_queue.
+        """
         template = self.env.ref("b2b_invite.mail_template_b2b_invitation")
         now = fields.Datetime.now()
         for batch in split_every(BATCH_SIZE, self.ids, self.browse):
@@ -386,12 +441,14 @@ class B2bInvitation(models.Model):
                     "auto_delete": True,
                     "record_name": invitation.display_name,
                 })
-            self.env["mail.mail"].sudo().create(mail_values)  # sudo: mails are for admins only
+            mails = self.env["mail.mail"].sudo().create(mail_values)  # sudo: mails are for admins only
             for send_count, invitations in groupby(batch, key=lambda inv: inv.send_count):
                 # The queued email is the chatter's record of the sending: no tracking message too.
                 # sudo: the state is the methods' to write (callers checked in _invite_many / _resend)
                 self.browse([inv.id for inv in invitations]).sudo().with_context(mail_notrack=True).write(
                     {"state": "sent", "send_count": send_count + 1, "last_sent_date": now})
+            for invitation, mail in zip(batch.sudo(), mails, strict=True):  # sudo: mail_id is for admins only
+                invitation.mail_id = mail
             # Bounded memory for large batches: write this batch, forget it.
             self.env.flush_all()
             self.env.invalidate_all()
@@ -413,6 +470,8 @@ class B2bInvitation(models.Model):
         sent, failed = run_in_batches(
             self.filtered(lambda inv: inv not in refused), lambda batch: (batch._issue_token(), batch._send()),
             BATCH_SIZE)
+        if sent:
+            self.env["mail.mail"]._b2b_wake_queue()
         return sent, {
             **refused,
             **{invitation: self.env._("%(contact)s: %(error)s", contact=invitation.partner_id.display_name,
@@ -520,9 +579,9 @@ class B2bInvitation(models.Model):
                 "%s opened an expired invitation link.", self.partner_id.display_name),
         )
         template = self.env.ref("b2b_invite.mail_template_b2b_invitation_expired")
-        # The link's expiry in the recipient's time zone: this runs as the public user, who has none.
-        template.with_context(b2b_recipient_tz=responsible.tz).send_mail(
-            self.id, email_values={"recipient_ids": [(6, 0, responsible.partner_id.ids)]},
+        # The recipient's language and time zone: this runs as the public user.
+        template.with_context(b2b_recipient_lang=responsible.lang, b2b_recipient_tz=responsible.tz)._b2b_send(
+            self.ids, email_values={"recipient_ids": [(6, 0, responsible.partner_id.ids)]},
         )
 
     def _request_renewal(self):
@@ -531,11 +590,13 @@ class B2bInvitation(models.Model):
         if self.renewal_requested_date:
             return
         self.sudo().renewal_requested_date = fields.Datetime.now()  # sudo: for the link's public visitor
-        self.message_post(
+        # Queued, not sent inline: the person's page never waits on the SMTP server.
+        self.with_context(mail_notify_force_send=False).message_post(
             body=self.env._("%s asked for a new invitation.", self.partner_id.display_name),
             partner_ids=self._responsible_user().partner_id.ids, author_id=self.partner_id.id,
             message_type="comment", subtype_xmlid="mail.mt_note",
         )
+        self.env["mail.mail"]._b2b_wake_queue()
 
     def _responsible_user(self):
         """The inviter, or the customer's salesperson when the inviter left."""

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import email_normalize, escape_psql
+from odoo.tools import email_normalize, escape_psql, groupby
 
 from ..tools.access import check_b2b_manager
 
@@ -208,12 +208,12 @@ class B2bRegistrationRequest(models.Model):
     def _notify_received(self):
         """Confirm receipt to the person; email the B2B Managers and give each an activity."""
         self.ensure_one()
-        self.env.ref("b2b_invite.mail_template_b2b_registration_received").send_mail(self.id)
+        self.env.ref("b2b_invite.mail_template_b2b_registration_received")._b2b_send(self.ids)
         managers = self._managers()
-        if not managers:
-            return
-        self.env.ref("b2b_invite.mail_template_b2b_registration_new").send_mail(
-            self.id, email_values={"recipient_ids": [(6, 0, managers.partner_id.ids)]})
+        template = self.env.ref("b2b_invite.mail_template_b2b_registration_new")
+        for lang, users in groupby(managers, key=lambda manager: manager.lang):  # one email per language
+            template.with_context(b2b_recipient_lang=lang)._b2b_send(
+                self.ids, email_values={"recipient_ids": [(6, 0, [user.partner_id.id for user in users])]})
         for manager in managers:
             self.with_context(mail_activity_quick_update=True).activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -243,6 +243,7 @@ class B2bRegistrationRequest(models.Model):
             registration._create_customer()
         self._close_review()
         self.write({"state": "approved"})
+        self.env.ref("b2b_invite.mail_template_b2b_registration_approved")._b2b_send(self.ids)
         return True
 
     def _create_customer(self):
@@ -313,9 +314,7 @@ class B2bRegistrationRequest(models.Model):
                 "%s: an approved, activated or rejected request cannot be rejected.", refused[0].display_name))
         self._close_review()
         self.write({"state": "rejected", "reject_reason": reason})
-        template = self.env.ref("b2b_invite.mail_template_b2b_registration_rejected")
-        for registration in self:
-            template.send_mail(registration.id)
+        self.env.ref("b2b_invite.mail_template_b2b_registration_rejected")._b2b_send(self.ids)
 
     def _close_review(self):
         self.write({"reviewer_id": self.env.user.id, "review_date": fields.Datetime.now()})

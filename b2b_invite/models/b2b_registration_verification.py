@@ -36,6 +36,10 @@ class B2bRegistrationVerification(models.Model):
     send_count = fields.Integer("Codes sent", readonly=True)
     code_salt = fields.Char(groups="base.group_system", copy=False)
     code_digest = fields.Char(groups="base.group_system", copy=False)
+    mail_id = fields.Many2one(
+        "mail.mail", "Code email", readonly=True, copy=False, ondelete="set null", index="btree_not_null",
+        help="The email of the latest code while it waits in the queue or when its delivery failed.",
+    )
 
     @api.model
     def _request(self, website, email, ip):
@@ -69,15 +73,32 @@ class B2bRegistrationVerification(models.Model):
             "sent_date": now,
             "send_count": self.send_count + 1,
         })
-        # The code reaches the template only through the context: it is never stored.
-        self.env.ref("b2b_invite.mail_template_b2b_registration_code").with_context(
+        # The email of the previous code, still queued or not delivered, would only bring a dead code.
+        self.sudo().mail_id.filtered(lambda mail: mail.state != "sent").unlink()
+        # The code reaches the template only through the context: it is never stored (and its email,
+        # queued, is deleted once sent).
+        self.sudo().mail_id = self.env.ref("b2b_invite.mail_template_b2b_registration_code").with_context(
             b2b_code=code, b2b_flow_url=self.website_id.get_base_url() + self._flow_path(),
-        ).sudo().send_mail(self.id)
+        ).sudo()._b2b_send(self.ids)
+
+    def _code_email_state(self):
+        """Where the latest code email stands: "queued", "sent" or "failed".
+
+        The code page reads it (and polls it) instead of waiting on the SMTP server: a person whose
+        code could not be sent is told so, and may ask for a new one at once.
+        """
+        self.ensure_one()
+        mail = self.sudo().mail_id  # sudo: mails are for admins only; only the state is read
+        if not mail:
+            return "sent"  # Odoo deletes a code email once the outgoing mail server took it
+        return {"outgoing": "queued", "sent": "sent"}.get(mail.state, "failed")
 
     def _resend(self, ip):
-        """Send a new code, at most once a minute and within the rate limits (UserError otherwise)."""
+        """Send a new code, at most once a minute (at once when the previous one could not be sent) and
+        within the rate limits (UserError otherwise)."""
         self.ensure_one()
-        if self.sent_date and fields.Datetime.now() < self.sent_date + RESEND_DELAY:
+        if self._code_email_state() != "failed" and self.sent_date \
+                and fields.Datetime.now() < self.sent_date + RESEND_DELAY:
             raise UserError(self.env._(
                 "A code was sent less than a minute ago: check your mailbox (and spam folder), "
                 "or wait a minute before asking for a new one."))
@@ -126,4 +147,6 @@ class B2bRegistrationVerification(models.Model):
 
     @api.autovacuum
     def _gc_expired(self):
-        self.sudo().search([("expiration_date", "<", fields.Datetime.now() - timedelta(days=KEEP_DAYS))]).unlink()
+        expired = self.sudo().search([("expiration_date", "<", fields.Datetime.now() - timedelta(days=KEEP_DAYS))])
+        expired.mail_id.unlink()  # code emails never delivered: Odoo keeps them, with their dead code
+        expired.unlink()

@@ -38,6 +38,34 @@ class ResConfigSettings(models.TransientModel):
         if any(settings.b2b_join_code_emails_per_hour < 1 for settings in self):
             raise ValidationError(self.env._("Allow at least one registration code per hour."))
 
+    def action_b2b_edit_invitation_email(self):
+        """The invitation's email template, in its form (no developer mode needed)."""
+        check_b2b_manager(self.env)
+        template = self.env.ref("b2b_invite.mail_template_b2b_invitation")
+        return {
+            "type": "ir.actions.act_window",
+            "name": template.name,
+            "res_model": "mail.template",
+            "res_id": template.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_b2b_edit_emails(self):
+        """Every email the addon sends, as templates to edit (no developer mode needed)."""
+        check_b2b_manager(self.env)
+        templates = self.env["ir.model.data"].search([("module", "=", "b2b_invite"), ("model", "=", "mail.template")])
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("B2B emails"),
+            "res_model": "mail.template",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": ["|", ("id", "in", templates.mapped("res_id")), ("model", "like", "b2b.")],
+            "target": "current",
+        }
+
     def action_b2b_join_regenerate(self):
         """A new registration link for the website: the printed QR codes and the old link stop working."""
         check_b2b_manager(self.env)

@@ -1,7 +1,12 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import email_normalize
 
 from ..tools.access import SALESPERSON, check_b2b_manager, check_salesperson
+from .b2b_invitation import OPEN_STATES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
 INVITE_STATE_OF = {
@@ -45,6 +50,10 @@ class ResPartner(models.Model):
         related="b2b_invitation_id.last_sent_date", string="Invitation sent", groups=SALESPERSON)
     b2b_invite_expiration_date = fields.Datetime(
         related="b2b_invitation_id.expiration_date", string="Invitation expires", groups=SALESPERSON)
+    b2b_invite_email_state = fields.Selection(
+        related="b2b_invitation_id.email_state", string="Invitation email", groups=SALESPERSON)
+    b2b_invite_email_failure = fields.Char(
+        related="b2b_invitation_id.email_failure", string="Invitation email not delivered because", groups=SALESPERSON)
     b2b_invite_state = fields.Selection(
         [
             ("not_invited", "Not invited"),
@@ -101,7 +110,78 @@ class ResPartner(models.Model):
             contacts = self.with_context(active_test=False).search(
                 [("commercial_partner_id", "in", self.filtered("is_company").ids)]) | self
             contacts._b2b_revoke_access()
-        return super().write(vals)
+        moves = self._b2b_email_moves(vals["email"]) if "email" in vals else {}
+        res = super().write(vals)
+        if moves:
+            self._b2b_follow_email(moves)
+        return res
+
+    # ------------------------------------------------------------------
+    # A new email address: the open invitation and the login follow it
+    # ------------------------------------------------------------------
+
+    def _b2b_email_moves(self, email):
+        """What follows these contacts to the address `email`: {contact: (its current address, the portal
+        user whose login is that address, or None)}.
+
+        A contact's open invitation follows its address, and so does a portal login that is its
+        address. Raises a UserError, before anything is written, when they cannot follow: no valid
+        address for an open invitation, or an address another contact's login or invitation uses.
+        """
+        new = email_normalize(email or "") or False
+        changing = self.filtered(lambda partner: partner.id and partner.email_normalized != new)
+        if not changing:
+            return {}
+        # sudo: whoever may change a contact's address moves its invitation and login with it.
+        invited = self.env["b2b.invitation"].sudo().search(
+            [("partner_id", "in", changing.ids), ("state", "in", OPEN_STATES)]).partner_id
+        users = self.env["res.users"].sudo().search([("partner_id", "in", changing.ids), ("share", "=", True)])
+        logins = {user.partner_id: user for user in users if user.login.lower() == user.partner_id.email_normalized}
+        concerned = changing.filtered(lambda partner: partner in invited or (new and partner in logins))
+        if not concerned:
+            return {}
+        if not new:
+            raise UserError(self.env._(
+                "%s has an open invitation: give a valid email address (the invitation follows it), "
+                "or revoke the invitation first.", concerned[0].display_name))
+        if len(concerned) > 1:
+            raise UserError(self.env._(
+                "%(contact)s and %(other)s cannot both get the address %(email)s: each invitation or login "
+                "needs its own.", contact=concerned[0].display_name, other=concerned[1].display_name, email=new))
+        for _email, _partner, reason in self.env["b2b.invitation"]._find_email_conflicts({new: concerned}):
+            if self.env.user.share:  # a contact changing its own address learns nothing about whose it is
+                reason = self.env._("This email address cannot be used for your account: contact us to change it.")
+            raise UserError(reason)
+        return {concerned: (concerned.email_normalized, logins.get(concerned))}
+
+    def _b2b_follow_email(self, moves):
+        """The address of these contacts changed: the open invitation gets a new link at the new address
+        (the previous link stops working), a login that was the previous address becomes the new one,
+        and the contact is told at its previous address."""
+        for partner, (old, user) in moves.items():
+            new = partner.email_normalized
+            invitations = self.env["b2b.invitation"].sudo().search(
+                [("partner_id", "=", partner.id), ("state", "in", OPEN_STATES)])
+            invitations.write({"email": new})
+            _sent, failed = invitations.filtered(lambda inv: inv.state == "sent")._resend()
+            if failed:
+                raise UserError(next(iter(failed.values())))
+            if not user:
+                continue
+            user.login = new
+            if request and request.session.uid == user.id:
+                # The person changed their own address (/my/account, checkout): their session, whose
+                # token covers the login, stays open.
+                self.env.flush_all()
+                request.session.session_token = user._compute_session_token(request.session.sid)
+            partner.message_post(
+                body=Markup("<p>%s</p>") % self.env._(
+                    "The login %(old)s became %(new)s, following the email address; %(old)s was told.",
+                    old=old, new=new),
+                subtype_xmlid="mail.mt_note",
+            )
+            self.env.ref("b2b_invite.mail_template_b2b_login_changed").with_context(b2b_old_email=old)._b2b_send(
+                user.ids)
 
     def _b2b_revoke_access(self):
         # sudo: whoever may archive a contact ends its B2B access, as Odoo's rule demands.

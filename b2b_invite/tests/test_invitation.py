@@ -152,10 +152,14 @@ class TestInvitation(B2bCommon):
     def test_resend_gives_a_new_link(self):
         self.contact.action_b2b_invite()
         invitation = self.contact.b2b_invitation_ids
-        old_token = new_token_of(invitation)
+        old_token, old_mail = new_token_of(invitation), self.invitation_mails(invitation)
         self.contact.with_user(self.salesperson).action_b2b_resend()
         self.assertEqual(invitation.send_count, 2)
-        self.assertEqual(len(self.invitation_mails(invitation)), 2)
+        self.assertFalse(old_mail.exists(), "the email of the previous link, still queued, is not sent")
+        self.assertEqual(len(self.invitation_mails(invitation)), 1)
+        self.assertIn(new_token_of(invitation), self.invitation_mails(invitation).body_html)
+        self.assertEqual(len(invitation.message_ids.filtered(lambda m: "Invitation sent to" in m.body)), 2,
+                         "the chatter keeps both sendings")
         self.assertFalse(invitation._find_by_token(old_token), "the previous link stops working")
         self.assertEqual(invitation._find_by_token(new_token_of(invitation)), invitation)
 

@@ -83,9 +83,7 @@ class B2bActivationWizard(models.TransientModel):
         })
         contacts.write({"b2b_awaiting_activation": False})
         self._invite(contacts)
-        template = self.env.ref("b2b_invite.mail_template_b2b_ready_to_order")
-        for contact in contacts:
-            template.send_mail(contact.id)
+        self.env.ref("b2b_invite.mail_template_b2b_ready_to_order")._b2b_send(contacts.ids)
         registrations = self.env["b2b.registration.request"].search(
             [("partner_id", "=", customer.id), ("state", "=", "approved")])
         registrations.write({"state": "activated", "activated_date": fields.Datetime.now()})

@@ -37,7 +37,7 @@ class B2bCreateLoginWizard(models.TransientModel):
         login = invitation._accept(self.login, self.password)
         self.password = False  # a typed password does not stay in the database
         if self.send_email:
-            self.env.ref("b2b_invite.mail_template_b2b_account_ready").send_mail(invitation.id)
+            self.env.ref("b2b_invite.mail_template_b2b_account_ready")._b2b_send(invitation.ids)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
