@@ -10,6 +10,9 @@ As a module, it runs in a thread for as long as a ``with`` block:
     with Mailbox(folder) as mailbox:      # mailbox.port: where Odoo's outgoing server points
         ...
         message = mailbox.wait_for(lambda m: m["To"] == "anna@example.com", timeout=60)
+
+An outage: ``mailbox.refuse = True`` answers every message with a temporary failure (451), and
+``mailbox.stop()`` makes the server unreachable until ``mailbox.start()``.
 """
 import argparse
 import contextlib
@@ -32,15 +35,16 @@ class Mailbox:
     :param port: the port to listen on (0: a free one, see ``self.port``)
     """
 
-    def __init__(self, folder=None, port=0, keep=True):
+    def __init__(self, folder=None, port=0, keep=True, on_message=None):
         self.folder = folder
         self.keep = keep  # False: count messages without keeping them (benchmarks)
+        self.on_message = on_message  # called as on_message(message, path of its .eml file or None)
         self.messages = []
         self.count = 0
         self.refuse = False  # True: answer every message with a temporary failure (an outage)
         self._received = threading.Condition()
-        self._controller = Controller(self, hostname=HOST, port=port or _free_port())
-        self.port = self._controller.port
+        self.port = port or _free_port()
+        self._controller = None
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
@@ -50,21 +54,29 @@ class Mailbox:
             self.count += 1
             if self.keep:
                 self.messages.append(message)
+            path = None
             if self.folder:
-                name = f"{time.strftime('%Y%m%d-%H%M%S')}-{self.count:05d}.eml"
-                with open(os.path.join(self.folder, name), "wb") as file:
+                path = os.path.join(self.folder, f"{time.strftime('%Y%m%d-%H%M%S')}-{self.count:05d}.eml")
+                with open(path, "wb") as file:
                     file.write(envelope.content)
             self._received.notify_all()
+        if self.on_message:
+            self.on_message(message, path)
         return "250 Message accepted"
 
     def start(self):
+        """Listen on `self.port`; a stopped mailbox starts again on the same port (an outage that ends)."""
         if self.folder:
             os.makedirs(self.folder, exist_ok=True)
+        self._controller = Controller(self, hostname=HOST, port=self.port)
         self._controller.start()
         return self
 
     def stop(self):
-        self._controller.stop()
+        """Stop listening: the server is unreachable (connections refused) until `start()`."""
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
 
     def __enter__(self):
         return self.start()
