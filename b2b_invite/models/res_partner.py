@@ -132,6 +132,7 @@ class ResPartner(models.Model):
         changing = self.filtered(lambda partner: partner.id and partner.email_normalized != new)
         if not changing:
             return {}
+        changing.check_access("write")  # who may not change the address learns nothing below
         # sudo: whoever may change a contact's address moves its invitation and login with it.
         invited = self.env["b2b.invitation"].sudo().search(
             [("partner_id", "in", changing.ids), ("state", "in", OPEN_STATES)]).partner_id

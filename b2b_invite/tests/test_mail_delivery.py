@@ -1,7 +1,7 @@
 import re
 
-from odoo.exceptions import UserError
-from odoo.tests import Form, HttpCase, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from .common import PASSWORD, B2bCommon, B2bCommonMixin, B2bRegistrationCommon, new_token_of
 
@@ -243,6 +243,13 @@ class TestEmailChange(MailQueueMixin, B2bCommon):
         with self.assertRaisesRegex(UserError, "Bob Buyer: carl@acme.example.com is already invited as"):
             self.contact2.email = "carl@acme.example.com"
         self.assertEqual(bob.user_id.login, "bob@acme.example.com")
+
+    def test_who_may_not_change_the_address_learns_nothing(self):
+        self.contact.action_b2b_invite()
+        self.contact2.action_b2b_invite()
+        employee = new_test_user(self.env, login="b2b_employee", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.contact.with_user(employee).email = "bob@acme.example.com"
 
     def test_contacts_without_b2b_access_change_freely(self):
         other = self._new_contact("Olga Other", "olga@acme.example.com", ordering=False)
