@@ -34,6 +34,7 @@ class Shared:
         self.data_dir = os.environ.get("B2B_E2E_DATA_DIR") or (
             os.path.join(LOGS, "e2e-filestore") if keep else tempfile.mkdtemp(prefix="b2b_e2e_filestore_"))
         self.log = os.path.join(LOGS, "e2e-odoo.log")
+        open(self.log, "w").close()  # this run's log only
         if not reuse:
             self._create_db()
         self.mail_folder = os.path.join(LOGS, "e2e-mail")
@@ -51,7 +52,7 @@ class Shared:
 
     def _create_db(self):
         subprocess.run(["dropdb", "--if-exists", self.db], check=True)
-        with open(self.log, "w", encoding="utf-8") as log:
+        with open(self.log, "a", encoding="utf-8") as log:
             result = subprocess.run(odoo_command(
                 "-d", self.db, "--addons-path", odoo_addons_path(), "-i", "b2b_invite", "--stop-after-init",
                 "--data-dir", self.data_dir, "--log-level", "warn", "--max-cron-threads", "0",
