@@ -1,1 +1,1 @@
-from . import invitation, registration, shop
+from . import invitation, quick_order, registration, shop
