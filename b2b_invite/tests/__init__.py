@@ -6,6 +6,7 @@ from . import (
     test_invitation_pages,
     test_isolation,
     test_ordering,
+    test_quick_order,
     test_registration,
     test_registration_flow,
     test_security,
