@@ -35,7 +35,8 @@ class B2bQuickOrder(http.Controller):
         if refused_page := self._refused():
             return refused_page
         quantities = {key[len("qty_"):]: value for key, value in post.items() if key.startswith("qty_")}
-        form = {"lines": lines if isinstance(lines, str) else "", "quantities": quantities}
+        form = {"lines": lines if isinstance(lines, str) else "",
+                "quantities": {key: value for key, value in quantities.items() if isinstance(value, str)}}
         try:
             check_form_token(post)
             if any(not isinstance(value, str) for value in (lines, *quantities.values())):
@@ -65,7 +66,7 @@ class B2bQuickOrder(http.Controller):
         """The answer to a visitor who may not use the page, or None."""
         website = request.website
         if not website.b2b_mode:
-            return request.not_found()
+            raise request.not_found()
         if website._b2b_is_guest():
             return request.redirect_query("/web/login", {
                 "redirect": PAGE, "message": request.env._("Log in to order."),

@@ -81,7 +81,8 @@ class ProductProduct(models.Model):
         :param bytes csv_data: an uploaded CSV file with the same two columns, or None
         :param str filename: the uploaded file's name, for the messages
         :return: (to_add, refused): ``to_add`` {product: whole quantity > 0}, the same product
-            asked twice summed; ``refused`` a list of {"where", "text", "reason"}, in input order
+            asked twice summed; ``refused`` a list of {"where", "text", "reason", "product_id" (the
+            quantity field's product id; False for a line)}, in input order
         :raise UserError: when the input as a whole cannot be read (a file that is not CSV, not
             UTF-8 or too large; too many lines): nothing is to be added then
         """
