@@ -31,27 +31,23 @@ class B2bQuickOrder(http.Controller):
 
     @http.route(f"{PAGE}/add", type="http", auth="public", website=True, sitemap=False, methods=["POST"],
                 csrf=False)
-    def quick_order_add(self, lines="", csv_file=None, **post):
+    def quick_order_add(self, csv_file=None, **post):
         if refused_page := self._refused():
             return refused_page
-        quantities = {key[len("qty_"):]: value for key, value in post.items() if key.startswith("qty_")}
-        form = {"lines": lines if isinstance(lines, str) else "",
-                "quantities": {key: value for key, value in quantities.items() if isinstance(value, str)}}
+        form = {"lines": post.get("lines") if isinstance(post.get("lines"), str) else "",
+                "quantities": self._quantities(post)}
         try:
-            check_form_token(post)
-            if any(not isinstance(value, str) for value in (lines, *quantities.values())):
-                raise UserError(request.env._(
-                    "Quantities and lines are text: send a file with “CSV file” only."))
+            check_form_token(post)  # and text in every field but csv_file: a file elsewhere is refused
             csv_data, filename = self._upload(csv_file)
             to_add, refused = request.env["product.product"]._b2b_quick_order_lines(
-                quantities, lines, csv_data, filename)
+                self._quantities(post), post.get("lines", ""), csv_data, filename)
             if not (to_add or refused):
                 raise UserError(request.env._(
                     "Nothing to add: enter quantities, internal references or a CSV file."))
             if to_add:
                 self._add_to_cart(to_add)
-        except UserError as error:
-            return self._render(form=form, error=error.args[0])
+        except UserError as error:  # nothing was added
+            return self._render(form=form, error=error.args[0], status=getattr(error, "http_status", 200))
         if not refused:
             return request.redirect("/shop/cart", code=303)
         # The rest is in the cart: the form keeps only what was refused, to correct and send again.
@@ -59,6 +55,12 @@ class B2bQuickOrder(http.Controller):
             "lines": "\n".join(line["text"] for line in refused if not line["product_id"]),
             "quantities": {str(line["product_id"]): line["text"] for line in refused if line["product_id"]},
         })
+
+    @staticmethod
+    def _quantities(post):
+        """{product id: quantity} of the usual products' fields (qty_<product id>) that are text."""
+        return {key[len("qty_"):]: value for key, value in post.items()
+                if key.startswith("qty_") and isinstance(value, str)}
 
     # ------------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class B2bQuickOrder(http.Controller):
             order._b2b_cart_add(to_add)
         request.session["website_sale_cart_quantity"] = order.cart_quantity
 
-    def _render(self, form=None, **values):
+    def _render(self, form=None, status=200, **values):
         website = request.website
         order = website.sale_get_order()
         customer = (order.partner_id or request.env.user.partner_id).with_env(request.env)
@@ -119,4 +121,4 @@ class B2bQuickOrder(http.Controller):
             "lines": (form or {}).get("lines", ""),
             "qty_max": QTY_MAX,
             **values,
-        })
+        }, status=status)
