@@ -29,6 +29,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/templates.xml",
+        "views/quick_order_templates.xml",
         "wizard/b2b_create_login_wizard_views.xml",
         "wizard/b2b_invite_wizard_views.xml",
         "wizard/b2b_activation_wizard_views.xml",
@@ -37,6 +38,7 @@
     ],
     "demo": [
         "demo/b2b_invite_demo.xml",
+        "demo/quick_order_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -1,1 +1,1 @@
-from . import invitation, portal, registration, shop
+from . import invitation, portal, quick_order, registration, shop

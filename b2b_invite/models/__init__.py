@@ -1,4 +1,5 @@
 from . import (
+    account_analytic_distribution_model,
     b2b_attempt,
     b2b_invitation,
     b2b_registration_flow,
@@ -8,6 +9,8 @@ from . import (
     mail_mail,
     mail_template,
     payment_transaction,
+    product_pricelist,
+    product_product,
     product_template,
     res_company,
     res_config_settings,

@@ -324,3 +324,52 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    # ------------------------------------------------------------------
+    # Quick order: what the customer usually orders
+    # ------------------------------------------------------------------
+
+    def _b2b_usual_products(self, company, orders_count=6):
+        """The products of the last confirmed orders of this contact's company, with the seller ``company``.
+
+        The company's orders (commercial partner), so that colleagues share them, as far as the
+        current user may read them: the portal's record rules apply (with the seller's "Contacts see
+        only their own documents", a contact's own orders only). Sections, notes, delivery, down
+        payment and combo item lines are left out.
+
+        :return: newest order first, then in each order's line order: [{"product", "quantity" (in
+            the product's unit of measure ("unit"), all its lines of its latest order), "date", "order",
+            "name", "hidden"}]; a ``hidden`` product is one the user may no longer see in the shop
+            (not for sale, unpublished: website_sale's record rule): its "name" is then the order
+            line's, and nothing else of it may be read
+        """
+        self.ensure_one()
+        orders = self.env["sale.order"].search([
+            ("partner_id.commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("company_id", "=", company.id),
+            ("state", "=", "sale"),
+        ], order="date_order desc, id desc", limit=orders_count)
+        usual = {}
+        for order in orders:
+            for line in order.order_line:
+                product = line.product_id
+                if (line.display_type or not product or line.is_delivery or line.is_downpayment
+                        or line.combo_item_id or usual.get(product, {}).get("order", order) != order):
+                    continue
+                quantity = line.product_uom_qty
+                # sudo: units of measure are reference data that portal users may not read, and
+                # the product may be one the user no longer sees (hidden, below)
+                if line.product_uom != (unit := product.sudo().uom_id):
+                    quantity = line.product_uom.sudo()._compute_quantity(quantity, unit, raise_if_failure=False)
+                entry = usual.setdefault(product, {
+                    "product": product, "quantity": 0.0, "date": order.date_order, "order": order,
+                    "name": (line.name or "").split("\n")[0], "unit": unit.name,
+                })
+                entry["quantity"] += quantity
+        products = self.env["product.product"].concat(*usual)
+        visible = products.product_tmpl_id._filtered_access("read")
+        for entry in usual.values():
+            entry["hidden"] = entry["product"].product_tmpl_id not in visible
+            if not entry["hidden"]:
+                entry["name"] = entry["product"].name
+        return list(usual.values())

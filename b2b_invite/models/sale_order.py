@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools.batch_lookups import batch_lookups
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -87,3 +89,67 @@ class SaleOrder(models.Model):
             for order in self:
                 order._b2b_check_ordering()
         return super().action_confirm()
+
+    # ------------------------------------------------------------------
+    # Quick order: many products into the cart at once
+    # ------------------------------------------------------------------
+
+    def _b2b_cart_add(self, quantities):
+        """Add {product: quantity} to this cart at once, as ``_cart_update`` adds one product.
+
+        The same rules as the shop's: the ordering gate (every quantity is positive, so the cart
+        grows), a draft cart, products that may go in a cart (``_is_add_to_cart_allowed``),
+        ``_verify_updated_quantity``, existing lines updated through
+        ``_prepare_order_line_update_values`` and ``_update_cart_line_values``, the prices of
+        sale.order.line's own computes on the cart's pricelist, the website's zero-price rule and
+        the delivery line. New lines are created in one ``create``, with the pricelist rules and
+        analytic models looked up once (tools/batch_lookups.py): the number of queries does not
+        grow with the number of products. Products with options are refused before
+        (``product.product._b2b_quick_order_refusal``), so a new line is a product and a quantity.
+
+        :param dict quantities: {product.product: whole quantity > 0}
+        :return: the lines added or updated
+        """
+        self.ensure_one()
+        if refusal := self._b2b_order_refusal():
+            raise UserError(refusal)
+        if self.state != "draft":
+            raise UserError(self.env._("This order is no longer a cart: it cannot be changed."))
+        products = self.env["product.product"].concat(*quantities)
+        with batch_lookups(self.with_company(self.company_id), products) as order:
+            lines, new_lines = order.order_line.browse(), []
+            for product, add_qty in quantities.items():
+                if add_qty <= 0 or not product._is_add_to_cart_allowed():
+                    raise UserError(self.env._("%s cannot be added to the cart.", product.display_name))
+                line = order._cart_find_product_line(product.id)[:1]
+                quantity, _warning = order._verify_updated_quantity(line, product.id, line.product_uom_qty + add_qty)
+                if line:
+                    order._update_cart_line_values(line, order._prepare_order_line_update_values(line, quantity))
+                    lines |= line
+                elif quantity > 0:
+                    new_lines.append({"order_id": order.id, "product_id": product.id, "product_uom_qty": quantity})
+            lines |= order.env["sale.order.line"].sudo().create(new_lines)
+            order.env.flush_all()  # the computes that wait for a flush run within the batch too
+            order._b2b_check_prices(lines)
+            # The delivery line follows the cart, as after any _cart_update.
+            if order.only_services:
+                order._remove_delivery_line()
+            elif order.carrier_id:
+                rate = order.carrier_id.rate_shipment(order)
+                if rate["success"]:
+                    order.order_line.filtered("is_delivery").price_unit = rate["price"]
+                else:
+                    order._remove_delivery_line()
+        return lines
+
+    def _b2b_check_prices(self, lines):
+        """The website's "prevent sale of zero priced product", as _cart_update applies it."""
+        if not self.website_id.prevent_zero_price_sale:
+            return
+        free_types = self.env["product.template"]._get_product_types_allow_zero_price()
+        unpriced = lines.filtered(lambda line: line.product_template_id.type != "combo" and not line.price_unit
+                                  and line.product_id.service_tracking not in free_types)
+        if unpriced:
+            raise UserError(self.env._(
+                "These products have no price yet and cannot be ordered online: %s",
+                ", ".join(unpriced.product_id.mapped("display_name"))))

@@ -7,6 +7,7 @@ from . import (
     test_isolation,
     test_mail_delivery,
     test_ordering,
+    test_quick_order,
     test_registration,
     test_registration_flow,
     test_security,

@@ -1,5 +1,6 @@
 import re
 
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -143,3 +144,41 @@ class B2bShopCommon(B2bCommon):
         invoice = order._create_invoices()
         invoice.action_post()
         return invoice
+
+
+class B2bQuickOrderCommon(B2bShopCommon):
+    """B2bShopCommon plus a pricelist of the customer (10% off) and products with internal references."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pricelist = cls.env["product.pricelist"].create({
+            "name": "Acme prices", "item_ids": [Command.create({
+                "applied_on": "3_global", "compute_price": "percentage", "percent_price": 10})],
+        })
+        cls.customer.property_product_pricelist = cls.pricelist  # its contacts' too
+        cls.products = cls._new_products(10)
+
+    @classmethod
+    def _new_products(cls, count, prefix="QO", **values):
+        """`count` published products QO-000, QO-001... priced 10, 11... without taxes."""
+        return cls.env["product.product"].create([{
+            "name": f"Quick {prefix} {number:03d}", "default_code": f"{prefix}-{number:03d}",
+            "list_price": 10.0 + number, "type": "consu", "is_published": True,
+            "website_id": cls.website.id, "taxes_id": [Command.clear()], **values,
+        } for number in range(count)])
+
+    @classmethod
+    def _past_order(cls, partner, quantities, days_ago=1, state="sale"):
+        """An order of `partner` with {product: quantity}, confirmed (or left as `state`) `days_ago`."""
+        order = cls.env["sale.order"].create({
+            "partner_id": partner.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})
+                           for product, qty in quantities.items()],
+        })
+        if state == "sale":
+            order.action_confirm()
+        elif state == "cancel":
+            order.action_cancel()
+        order.date_order = fields.Datetime.subtract(fields.Datetime.now(), days=days_ago)
+        return order

@@ -1,7 +1,7 @@
 from odoo.fields import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import B2bCommonMixin, B2bShopCommon
+from .common import B2bCommonMixin, B2bQuickOrderCommon, B2bShopCommon
 
 
 @tagged("post_install", "-at_install")
@@ -29,3 +29,38 @@ class TestGuestTour(B2bShopCommon, HttpCase):
         # The quick "Add to cart" button of the grid, which a guest must not get.
         self.env.ref("website_sale.products_add_to_cart").active = True
         self.start_tour("/shop?search=Zeta", "b2b_invite_guest_shop")
+
+
+@tagged("post_install", "-at_install")
+class TestQuickOrderTour(B2bQuickOrderCommon, HttpCase):
+    def test_quick_order_from_the_header_to_the_cart(self):
+        beans, milk, syrup, cups = self.env["product.product"].create([{
+            "name": f"Tour {name}", "default_code": f"TOUR-{name.upper()}", "list_price": 10.0,
+            "is_published": True, "website_id": self.website.id,
+        } for name in ("Beans", "Milk", "Syrup", "Cups")])
+        self._past_order(self.contact2, {beans: 4, milk: 2, syrup: 1})
+        syrup.active = False
+        tina = self._new_tour_contact()
+        self.start_tour("/shop", "b2b_invite_quick_order", login="tina.tour")
+        cart = self.env["sale.order"].search([("website_id", "=", self.website.id), ("partner_id", "=", tina.id)])
+        self.assertEqual({line.product_id: line.product_uom_qty for line in cart.order_line}, {beans: 7, cups: 3})
+
+    def test_order_again_from_a_past_order(self):
+        """Odoo's own "Order again" tour, on a B2B shop (its setting off), as a contact who may order."""
+        self.website.enabled_portal_reorder_button = False
+        tina = self._new_tour_contact()
+        first, second = self.env["product.product"].create([{
+            "name": f"Reorder Product {number}", "list_price": 10.0, "is_published": True,
+            "website_id": self.website.id,
+        } for number in (1, 2)])
+        self._past_order(tina, {first: 1, second: 1})
+        self.start_tour("/", "website_sale_reorder_from_portal", login="tina.tour")
+        cart = self.env["sale.order"].search([("website_id", "=", self.website.id), ("partner_id", "=", tina.id)])
+        self.assertEqual(cart.order_line.product_id, first | second)
+
+    def _new_tour_contact(self):
+        """A contact of the customer allowed to order, with a portal login whose password is its login."""
+        tina = self._new_contact("Tina Tour", "tina@acme.example.com")
+        new_test_user(self.env, login="tina.tour", password="tina.tour", groups="base.group_portal",
+                      partner_id=tina.id)
+        return tina
