@@ -1,10 +1,12 @@
 from . import (
     b2b_attempt,
     b2b_invitation,
+    b2b_invite_campaign,
     b2b_registration_flow,
     b2b_registration_request,
     b2b_registration_verification,
     ir_qweb,
+    mail_render_mixin,
     payment_transaction,
     product_template,
     res_company,
