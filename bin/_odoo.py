@@ -104,6 +104,20 @@ def odoo_command(*args):
     return [sys.executable, "-m", "odoo", *args]
 
 
+def odoo_server_command(*args):
+    """odoo_command for a server with workers. Such a server starts its longpolling (gevent) process
+    by running its own ``sys.argv[0]`` again: with ``-m odoo`` that is ``odoo/__main__.py``, which
+    cannot run by itself, and the server respawns it in a loop that eats a core. Odoo's own script
+    (``odoo-bin`` of a source tree, or the ``odoo`` console script) can."""
+    source = os.path.dirname(odoo_addons_path().split(",")[-1])
+    for script in (os.path.join(source, "odoo-bin"), os.path.join(os.path.dirname(sys.executable), "odoo")):
+        if os.path.isfile(script):
+            with open(script, "rb") as file:
+                if file.read(2) == b"#!" and b"python" in file.readline():
+                    return [sys.executable, script, *args]
+    return odoo_command(*args)
+
+
 class OdooServer:
     """A real Odoo server on `db`, as production runs it (HTTP workers, cron workers), for the
     end-to-end tests and the benchmarks. ``with OdooServer(...) as server:`` starts it and waits
@@ -117,7 +131,7 @@ class OdooServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self.command = odoo_command(
+        self.command = odoo_server_command(
             "-d", db, "--db-filter", f"^{db}$", "--addons-path", odoo_addons_path(),
             "--http-port", str(self.port), "--http-interface", "127.0.0.1",
             "--workers", str(workers), "--max-cron-threads", str(cron_workers),

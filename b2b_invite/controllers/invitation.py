@@ -82,7 +82,19 @@ class B2bInvitationController(http.Controller):
         if not wizard:
             raise NotFound()
         wizard.check_access("read")  # a wizard belongs to its creator (ir.rule)
-        invitations = wizard.invitation_ids.filtered(lambda inv: inv.state in ("draft", "sent"))
+        return self._links_csv(wizard.invitation_ids)
+
+    @http.route("/b2b/invitations/export/campaign/<int:campaign_id>", type="http", auth="user")
+    def export_campaign_links(self, campaign_id):
+        """The invitation links of a campaign that generated links without email, as CSV."""
+        campaign = request.env["b2b.invite.campaign"].browse(campaign_id).exists()
+        if not campaign:
+            raise NotFound()
+        campaign.check_access("read")  # its starter's, or a B2B Manager's (ir.rule)
+        return self._links_csv(campaign.invitation_ids)
+
+    def _links_csv(self, invitations):
+        invitations = invitations.filtered(lambda inv: inv.state in ("draft", "sent"))
         urls = {row["id"]: row["invitation_url"] for row in invitations.read(["invitation_url"])}  # managers only
         tz = request.env.user.tz or "UTC"
         headers = [

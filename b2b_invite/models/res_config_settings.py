@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools.access import check_b2b_manager
 from .b2b_invitation import VALIDITY_DAYS
+from .b2b_invite_campaign import DEFAULT_THRESHOLD
 from .b2b_registration_request import CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR
 
 
@@ -11,6 +12,10 @@ class ResConfigSettings(models.TransientModel):
 
     b2b_invite_validity_days = fields.Integer(
         "Invitation validity (days)", config_parameter="b2b_invite.validity_days", default=7,
+    )
+    b2b_invite_campaign_threshold = fields.Integer(
+        "Campaign threshold", config_parameter="b2b_invite.campaign_threshold", default=DEFAULT_THRESHOLD,
+        help="Inviting, resending or revoking more contacts than this at once runs as a campaign in the background.",
     )
     b2b_mode = fields.Boolean(related="website_id.b2b_mode", readonly=False)
     b2b_guest_access = fields.Boolean(related="website_id.b2b_guest_access", readonly=False)
@@ -37,6 +42,11 @@ class ResConfigSettings(models.TransientModel):
     def _check_b2b_join_code_emails_per_hour(self):
         if any(settings.b2b_join_code_emails_per_hour < 1 for settings in self):
             raise ValidationError(self.env._("Allow at least one registration code per hour."))
+
+    @api.constrains("b2b_invite_campaign_threshold")
+    def _check_b2b_invite_campaign_threshold(self):
+        if any(settings.b2b_invite_campaign_threshold < 1 for settings in self):
+            raise ValidationError(self.env._("The campaign threshold is at least 1 contact."))
 
     def action_b2b_edit_invitation_email(self):
         """The invitation's email template, in its form (no developer mode needed)."""

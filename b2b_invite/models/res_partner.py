@@ -37,6 +37,11 @@ class ResPartner(models.Model):
     b2b_carrier_fri_id = fields.Many2one("delivery.carrier", "Friday", company_dependent=True, groups=SALESPERSON)
     b2b_carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday", company_dependent=True, groups=SALESPERSON)
     b2b_carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday", company_dependent=True, groups=SALESPERSON)
+    b2b_company_may_order = fields.Boolean(
+        compute="_compute_b2b_company_may_order", store=True, groups=SALESPERSON,
+        help="Technical: the customer company is active and activated. Kept on each contact so that the "
+             "ordering gate of a shop page reads no other record.",
+    )
     b2b_invitation_ids = fields.One2many("b2b.invitation", "partner_id", string="B2B Invitations", groups=SALESPERSON)
     b2b_invitation_count = fields.Integer(
         compute="_compute_b2b_invitation_count", string="Invitations", groups=SALESPERSON)
@@ -73,6 +78,12 @@ class ResPartner(models.Model):
             partner.b2b_invitation_id = latest
             partner.b2b_invite_state = INVITE_STATE_OF[latest.state] if latest else "not_invited"
 
+    @api.depends("commercial_partner_id.active", "commercial_partner_id.b2b_awaiting_activation")
+    def _compute_b2b_company_may_order(self):
+        for partner in self:
+            company = partner.commercial_partner_id
+            partner.b2b_company_may_order = company.active and not company.b2b_awaiting_activation
+
     def _compute_b2b_invitation_count(self):
         counts = dict(self.env["b2b.invitation"]._read_group(
             [("partner_id", "in", self.ids)], ["partner_id"], ["__count"],
@@ -96,6 +107,8 @@ class ResPartner(models.Model):
         if not self.b2b_ordering:
             return self.env._(
                 "Your account is not allowed to place orders for %s. Ask us to allow it.", company.name)
+        if self.b2b_company_may_order:  # the contact's own column: a shop page reads no other record
+            return False
         if not company.active:
             return self.env._("The account of %s is closed: orders are no longer possible.", company.name)
         if company.b2b_awaiting_activation:
@@ -189,7 +202,7 @@ class ResPartner(models.Model):
         invitations = self.env["b2b.invitation"].sudo().search([
             ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
         ])
-        invitations.action_revoke()
+        invitations._revoke()
         self._b2b_archive_portal_users()
 
     def _b2b_archive_portal_users(self):
@@ -215,6 +228,22 @@ class ResPartner(models.Model):
     def action_b2b_resend(self):
         """Send the open or expired invitation of these contacts again, with a new link."""
         check_salesperson(self.env)
+        Campaign = self.env["b2b.invite.campaign"]
+        if Campaign._is_large(len(self)):  # in the background, on the cron workers
+            return Campaign._start("resend", partners=self)._open()
+        latest, refused = self._b2b_resend_targets()
+        sent, failed = latest._resend()
+        refused.update({invitation.partner_id: message for invitation, message in failed.items()})
+        if len(self) == 1 and refused:
+            raise UserError(next(iter(refused.values())))
+        return self.env["b2b.invitation"]._summary_action(
+            self.env._("Invitations sent again"), sent.partner_id, refused)
+
+    def _b2b_resend_targets(self):
+        """The invitation to send again of each contact: its latest open or expired one.
+
+        :return: (invitations, {partner: why it has none})
+        """
         invitations = self.env["b2b.invitation"].search([
             ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "expired")),
         ])
@@ -225,16 +254,24 @@ class ResPartner(models.Model):
             partner: self.env._("%s has no open or expired invitation to resend.", partner.display_name)
             for partner in self if partner not in latest
         }
-        sent, failed = self.env["b2b.invitation"].union(*latest.values())._resend()
-        refused.update({invitation.partner_id: message for invitation, message in failed.items()})
-        if len(self) == 1 and refused:
-            raise UserError(next(iter(refused.values())))
-        return self.env["b2b.invitation"]._summary_action(
-            self.env._("Invitations sent again"), sent.partner_id, refused)
+        return self.env["b2b.invitation"].union(*latest.values()), refused
 
     def action_b2b_revoke(self):
         """Revoke the invitations and portal logins of these contacts."""
         check_salesperson(self.env)
+        Campaign = self.env["b2b.invite.campaign"]
+        if Campaign._is_large(len(self)):  # in the background, on the cron workers
+            return Campaign._start("revoke", partners=self)._open()
+        revoked, refused = self._b2b_revoke_many()
+        if len(self) == 1 and refused:
+            raise UserError(next(iter(refused.values())))
+        return self.env["b2b.invitation"]._summary_action(self.env._("B2B access revoked"), revoked, refused)
+
+    def _b2b_revoke_many(self):
+        """Revoke the invitations and portal logins of these contacts.
+
+        :return: (contacts revoked, {partner: why there was nothing to revoke})
+        """
         invitations = self.env["b2b.invitation"].search([
             ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
         ])
@@ -244,11 +281,9 @@ class ResPartner(models.Model):
             partner: self.env._("%s has no invitation or login to revoke.", partner.display_name)
             for partner in self - revoked
         }
-        if len(self) == 1 and refused:
-            raise UserError(next(iter(refused.values())))
-        invitations.action_revoke()
+        invitations._revoke()
         revoked._b2b_archive_portal_users()
-        return self.env["b2b.invitation"]._summary_action(self.env._("B2B access revoked"), revoked, refused)
+        return revoked, refused
 
     def action_b2b_open_invite_wizard(self):
         """Invite these contacts through the bulk wizard (send now, or export the links as CSV)."""

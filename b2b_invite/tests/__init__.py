@@ -1,5 +1,6 @@
 from . import (
     test_bulk,
+    test_campaign,
     test_guest_prices,
     test_i18n,
     test_invitation,
@@ -12,5 +13,6 @@ from . import (
     test_registration_flow,
     test_security,
     test_shop_gate,
+    test_shop_queries,
     test_tours,
 )

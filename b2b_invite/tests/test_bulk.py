@@ -5,8 +5,10 @@ from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import hmac
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools import tokens
 from .common import PASSWORD, B2bCommon, B2bCommonMixin, link_path
 
 
@@ -148,6 +150,13 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         groups = dict(Partner._read_group(base, ["b2b_invite_state"], ["__count"]))
         self.assertEqual(groups, {"not_invited": 1, "invited": 1, "accepted": 1, "expired": 1, "revoked": 1})
         self.assertEqual(self.contact2.b2b_inviter_id, self.env.user)
+
+    def test_link_secrets_are_odoos_hmac(self):
+        """The bulk path reads the database secret once per cursor; its secrets stay Odoo's hmac."""
+        self.assertEqual(tokens.derive(self.env, "b2b_invite.test", "salt", 7),
+                         hmac(self.env(su=True), "b2b_invite.test", "salt:7"))
+        self.assertEqual(tokens.digest(self.env, "b2b_invite.test", "secret"),
+                         hmac(self.env(su=True), "b2b_invite.test.digest", "secret"))
 
     def test_query_count_does_not_grow_per_contact(self):
         """The bulk path makes the same number of queries for 10 and for 100 contacts."""

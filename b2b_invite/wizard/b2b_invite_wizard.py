@@ -13,6 +13,7 @@ class B2bInviteWizard(models.TransientModel):
 
     partner_ids = fields.Many2many("res.partner", string="Contacts")
     partner_count = fields.Integer(compute="_compute_partner_count")
+    runs_as_campaign = fields.Boolean(compute="_compute_partner_count")
     mode = fields.Selection(
         [("send", "Send the invitations by email"), ("export", "Generate links and export CSV (no email)")],
         default="send", required=True,
@@ -22,13 +23,16 @@ class B2bInviteWizard(models.TransientModel):
     done_count = fields.Integer("Invited", readonly=True)
     skipped_count = fields.Integer("Skipped", readonly=True)
     failed_count = fields.Integer("Failed", readonly=True)
+    campaign_id = fields.Many2one("b2b.invite.campaign", readonly=True)
     skipped_note = fields.Text("Skipped, and why", readonly=True)
     failed_note = fields.Text("Failed, and why", readonly=True)
 
     @api.depends("partner_ids")
     def _compute_partner_count(self):
+        Campaign = self.env["b2b.invite.campaign"]
         for wizard in self:
             wizard.partner_count = len(wizard.partner_ids)
+            wizard.runs_as_campaign = Campaign._is_large(wizard.partner_count)
 
     @api.model
     def _open(self, partners, skipped=()):
@@ -50,13 +54,21 @@ class B2bInviteWizard(models.TransientModel):
         check_salesperson(self.env)
         self.ensure_one()
         if self.state == "done":  # confirmed twice (a double click): the summary stays
-            return self._reopen()
+            return self.campaign_id._open() if self.campaign_id else self._reopen()
         if not self.partner_ids:
             raise UserError(self.env._("There is no contact to invite."))
         Invitation = self.env["b2b.invitation"]
         existing = Invitation
         if self.mode == "export":
             Invitation.check_field_access_rights("read", ["invitation_url"])  # B2B Managers only
+        Campaign = self.env["b2b.invite.campaign"]
+        if Campaign._is_large(len(self.partner_ids)):
+            # Too many for one request: a campaign does it on the cron workers, and says when it ends.
+            campaign = Campaign._start(
+                "export" if self.mode == "export" else "invite", partners=self.partner_ids, note=self.skipped_note)
+            self.write({"state": "done", "campaign_id": campaign.id})
+            return campaign._open()
+        if self.mode == "export":
             # Contacts already invited keep their link: it is exported as it is.
             existing = Invitation.search([("partner_id", "in", self.partner_ids.ids), ("state", "in", OPEN_STATES)])
         invitations, skipped, failed = Invitation._invite_many(

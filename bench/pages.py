@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Benchmark: the addon's pages against Odoo's own, on a real server with 2 HTTP workers.
+
+In a scratch database (b2b_invite, no demo data, dropped at the end) with a published product, an
+ordering contact with a portal login, an open invitation and the self-registration link, it starts
+Odoo with --workers=2 and times, at 1 and at 20 concurrent clients:
+  - /web/login next to the invitation page (GET) and the registration (join) page;
+  - /shop and a product page with B2B mode on (guests may browse) and off, as a guest and as the
+    ordering contact.
+It prints p50, p95 and requests per second of each, the addon pages' p50 against /web/login's,
+and the B2B shop's p50 against the same page with B2B mode off.
+
+A guest request starts without cookies, as a person following a link does, and follows the
+redirects with the cookies it gets (the invitation and join links may lead to a page without the
+token in its URL): the time is that of the page the person sees. The contact's requests use its
+logged-in session.
+
+    python3 bench/pages.py
+    python3 bench/pages.py --requests 100 --clients 1,20
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import xmlrpc.client
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bin"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from bulk_invite import open_registry  # noqa: E402
+
+CONTACT = ("anna.bench@nordic.example.com", "Bench-Passw0rd-1")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=60, help="requests per page and level (default: %(default)s)")
+    parser.add_argument("--clients", default="1,20", help="concurrent clients (default: %(default)s)")
+    parser.add_argument("--db", default=f"b2b_bench_pages_{os.getpid()}")
+    args = parser.parse_args()
+    levels = [int(level) for level in args.clients.split(",")]
+
+    addons_path = odoo_addons_path()
+    ensure_postgres()
+    print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
+    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
+                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
+                           check=False, cwd=ROOT)
+    if setup.returncode:
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
+    try:
+        urls = prepare(args.db, addons_path)
+        log = os.path.join(ROOT, ".logs", "bench_pages_server.log")
+        with OdooServer(args.db, workers=2, cron_workers=0, log=log) as server:
+            print(f"Server with 2 HTTP workers on {server.url} (log: {os.path.relpath(log, ROOT)})\n", flush=True)
+            measure(server, urls, args.requests, levels)
+    finally:
+        import odoo.sql_db
+
+        odoo.sql_db.close_all()
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+
+
+def prepare(db, addons_path):
+    """The website, product, contact, invitation and join link; returns the paths to time."""
+    import odoo
+
+    registry = open_registry(db, addons_path)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        website = env["website"].get_current_website()
+        website.write({"b2b_guest_access": True, "b2b_join_enabled": True})
+        category = env["product.public.category"].create({"name": "Coffee"})
+        products = env["product.template"].create([
+            {"name": f"Bench Roast {i}", "list_price": 10.0 + i, "is_published": True, "type": "consu",
+             "public_categ_ids": [(6, 0, category.ids)], "website_id": website.id}
+            for i in range(20)
+        ])
+        company = env["res.partner"].create({"name": "Nordic Bench Foods", "is_company": True})
+        contact = env["res.partner"].create({
+            "name": "Anna Bench", "email": CONTACT[0], "parent_id": company.id, "b2b_ordering": True})
+        env["res.users"].with_context(no_reset_password=True).create({
+            "login": CONTACT[0], "password": CONTACT[1], "partner_id": contact.id,
+            "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
+        })
+        invitee = env["res.partner"].create({
+            "name": "Ivan Invited", "email": "ivan.bench@nordic.example.com", "parent_id": company.id,
+            "b2b_ordering": True})
+        invitation, _refused = env["b2b.invitation"]._invite(invitee, send=False)
+        return {
+            "login": "/web/login",
+            "invitation": urlsplit(invitation.invitation_url).path,
+            "join": urlsplit(website.b2b_join_url).path,
+            "shop": "/shop",
+            "product": products[0].website_url,
+        }
+
+
+def set_b2b_mode(server, on):
+    """As the admin, over XML-RPC: the server clears its own caches."""
+    models = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/object")
+    uid = xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(server.db, "admin", "admin", {})
+    website_ids = models.execute_kw(server.db, uid, "admin", "website", "search", [[]], {"limit": 1})
+    models.execute_kw(server.db, uid, "admin", "website", "write", [website_ids, {"b2b_mode": on}])
+
+
+def logged_in_session(server):
+    session = requests.Session()
+    page = session.get(f"{server.url}/web/login", timeout=60)
+    csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = session.post(f"{server.url}/web/login", timeout=60, data={
+        "login": CONTACT[0], "password": CONTACT[1], "csrf_token": csrf, "redirect": "/my"})
+    assert "/web/login" not in response.url, "the contact could not log in"
+    return session
+
+
+def run_level(server, path, clients, total, as_contact):
+    """`total` GETs of `path` by `clients` concurrent clients; returns (latencies in s, wall time)."""
+    sessions = [logged_in_session(server) if as_contact else None for _client in range(clients)]
+    latencies, errors = [], []
+    lock = threading.Lock()
+    per_client = max(1, total // clients)
+
+    def client(session):
+        for _request in range(per_client):
+            browser = session or requests.Session()  # a guest arrives without cookies
+            started = time.perf_counter()
+            response = browser.get(f"{server.url}{path}", timeout=120)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if response.status_code != 200:
+                    errors.append(response.status_code)
+            if not session:
+                browser.close()
+
+    threads = [threading.Thread(target=client, args=(session,)) for session in sessions]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{path}: HTTP {sorted(set(errors))} on {len(errors)} requests")
+    return latencies, wall
+
+
+def measure(server, urls, total, levels):
+    scenarios = [
+        # (label, path key, B2B mode, as the ordering contact)
+        ("/web/login", "login", False, False),
+        ("invitation page", "invitation", False, False),
+        ("join page", "join", False, False),
+        ("/shop, B2B off, guest", "shop", False, False),
+        ("product, B2B off, guest", "product", False, False),
+        ("/shop, B2B off, contact", "shop", False, True),
+        ("product, B2B off, contact", "product", False, True),
+        ("/shop, B2B on, guest", "shop", True, False),
+        ("product, B2B on, guest", "product", True, False),
+        ("/shop, B2B on, contact", "shop", True, True),
+        ("product, B2B on, contact", "product", True, True),
+    ]
+    results = {}
+    mode = None
+    for label, key, b2b, as_contact in scenarios:
+        if b2b != mode:
+            set_b2b_mode(server, b2b)
+            mode = b2b
+        run_level(server, urls[key], 2, 6, as_contact)  # warm up: assets, caches, both workers
+        for clients in levels:
+            latencies, wall = run_level(server, urls[key], clients, max(total, clients), as_contact)
+            results[label, clients] = latencies, wall
+    set_b2b_mode(server, False)
+
+    print(f"{'page':<28} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7}  compared with")
+    for clients in levels:
+        for label, _key, b2b, _as_contact in scenarios:
+            latencies, wall = results[label, clients]
+            p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+            reference = None
+            if label in ("invitation page", "join page"):
+                reference = "/web/login"
+            elif b2b:
+                reference = label.replace("B2B on", "B2B off")
+            note = ""
+            if reference:
+                ratio = p50 / percentile(results[reference, clients][0], 50)
+                note = f"{ratio:.2f}x p50 of {reference}"
+            print(f"{label:<28} {clients:>7} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {len(latencies) / wall:7.1f}  {note}")
+        print()
+    print("Goals: each addon page's p50 <= 1.0x /web/login's; the shop with B2B mode on within 1.1x of off.")
+
+
+def percentile(values, pct):
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1] if len(values) > 1 else values[0]
+
+
+if __name__ == "__main__":
+    main()
