@@ -1,1 +1,1 @@
-from . import invitation, registration, shop
+from . import invitation, registration, sales_rep, shop
