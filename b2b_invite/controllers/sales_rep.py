@@ -22,18 +22,24 @@ class B2bSalesRepPortal(CustomerPortal):
     # /my: "My customers", and the orders of its customers
     # ------------------------------------------------------------------
 
+    @staticmethod
+    def _b2b_is_rep():
+        """The portal is a rep's: an outside rep's, or an internal salesperson's in a B2B shop."""
+        user = request.env.user
+        return bool(user._b2b_serving_scope() and (user.share or request.website.b2b_mode))
+
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "b2b_customer_count" in counters:
-            user = request.env.user
-            values["b2b_customer_count"] = request.env["res.partner"]._b2b_served_customers(user, count=True)
+            values["b2b_customer_count"] = request.env["res.partner"]._b2b_served_customers(
+                request.env.user, count=True) if self._b2b_is_rep() else 0
         return values
 
     def _b2b_rep_orders_domain(self, domain, state):
         """Odoo's orders of the user's company, and for a rep also the orders it placed and those of
         the customers it serves (its record rules decide, as always, what it may read)."""
         user = request.env.user
-        if not user._b2b_serving_scope():
+        if not self._b2b_is_rep():
             return domain
         return expression.OR([domain, [
             ("state", "=", state),
@@ -49,7 +55,7 @@ class B2bSalesRepPortal(CustomerPortal):
 
     @http.route(["/my/customers", "/my/customers/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_customers(self, page=1, search=None, **kw):
-        if not request.env.user._b2b_serving_scope():
+        if not self._b2b_is_rep():
             return request.redirect("/my")
         return self._b2b_render_customers(page=page, search=search)
 
@@ -109,6 +115,6 @@ class B2bSalesRepPortal(CustomerPortal):
 
     def _b2b_refused(self, message):
         """The customers page with why the choice was refused (nothing changed)."""
-        if not request.env.user._b2b_serving_scope():
+        if not self._b2b_is_rep():
             return request.render("b2b_invite.order_for_refused", {"error": message}, status=403)
         return self._b2b_render_customers(error=message, status=403)

@@ -8,6 +8,7 @@ from . import (
     test_ordering,
     test_registration,
     test_registration_flow,
+    test_sales_rep,
     test_security,
     test_shop_gate,
     test_tours,
