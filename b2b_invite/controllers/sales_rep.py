@@ -93,7 +93,7 @@ class B2bSalesRepPortal(CustomerPortal):
         """Order on behalf of the contact `partner_id` (one of a served customer's ordering contacts)."""
         try:
             check_form_token(post)
-            if not isinstance(partner_id, str) or not re.fullmatch(r"[0-9]{1,10}", partner_id):
+            if not isinstance(partner_id, str) or not re.fullmatch(r"[0-9]{1,9}", partner_id):
                 raise UserError(request.env._("Choose one of your customers' contacts to order for."))
             # sudo: any id may be posted; the gate below decides whether this user serves it
             contact = request.env["res.partner"].sudo().browse(int(partner_id)).exists()

@@ -5,6 +5,7 @@ from . import (
     test_invitation,
     test_invitation_pages,
     test_isolation,
+    test_order_for,
     test_ordering,
     test_registration,
     test_registration_flow,
