@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import B2bCommonMixin, B2bShopCommon
+from .common import B2bCommonMixin, B2bRepCommon, B2bShopCommon
 
 
 @tagged("post_install", "-at_install")
@@ -29,3 +29,18 @@ class TestGuestTour(B2bShopCommon, HttpCase):
         # The quick "Add to cart" button of the grid, which a guest must not get.
         self.env.ref("website_sale.products_add_to_cart").active = True
         self.start_tour("/shop?search=Zeta", "b2b_invite_guest_shop")
+
+
+@tagged("post_install", "-at_install")
+class TestSalesRepTour(B2bRepCommon, HttpCase):
+    def test_rep_logs_in_picks_a_customer_and_orders(self):
+        transfer = self.env.ref("payment.payment_provider_transfer")
+        transfer.write({"state": "enabled", "is_published": True})
+        transfer._transfer_ensure_pending_msg_is_set()
+        self.start_tour("/web/login?redirect=/my", "b2b_invite_sales_rep_order")
+        order = self.env["sale.order"].search([("b2b_ordered_by_id", "=", self.rep.id)])
+        self.assertRecordValues(order, [{
+            "partner_id": self.contact.id, "partner_shipping_id": self.acme_delivery.id,
+            "partner_invoice_id": self.acme_invoicing.id, "pricelist_id": self.acme_pricelist.id, "state": "sent",
+        }])
+        self.assertEqual(order.order_line.filtered(lambda line: not line.is_delivery).price_unit, 15.0)
