@@ -91,13 +91,14 @@ class ResPartner(models.Model):
 
     def _compute_last_website_so_id(self):
         """A cart a rep started on behalf of a contact is the rep's to finish, not the contact's own."""
-        super()._compute_last_website_so_id()
+        res = super()._compute_last_website_so_id()
         for partner in self.filtered(lambda partner: partner.last_website_so_id.sudo().b2b_ordered_by_id):
             cart = partner.last_website_so_id
             partner.last_website_so_id = cart.search([
                 ("partner_id", "=", partner.id), ("pricelist_id", "=", cart.pricelist_id.id),
                 ("website_id", "=", cart.website_id.id), ("state", "=", "draft"), ("b2b_ordered_by_id", "=", False),
             ], order="write_date desc", limit=1)
+        return res
 
     def _compute_b2b_invitation_count(self):
         counts = dict(self.env["b2b.invitation"]._read_group(

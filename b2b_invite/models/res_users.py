@@ -75,7 +75,8 @@ class ResUsers(models.Model):
         """Whether this user invites and revokes the contacts of every customer in the backend, not
         only those of its allocated customers (*Own Documents Only*)."""
         self.ensure_one()
-        return self.has_group("sales_team.group_sale_salesman_all_leads") or self.has_group("b2b_invite.group_b2b_manager")
+        return self.has_group("sales_team.group_sale_salesman_all_leads") \
+            or self.has_group("b2b_invite.group_b2b_manager")
 
     def _b2b_order_for_refusal(self, contact):
         """Why this user may not order on behalf of `contact` (a customer's contact), or False.

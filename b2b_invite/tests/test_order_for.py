@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlparse
 
 from odoo import fields, http
+from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -292,7 +293,7 @@ class TestOrderFor(B2bRepCommon, HttpCase):
         self.assertEqual(error["name"], "odoo.http.SessionExpiredException")
         self.assertEqual(cart.order_line.product_uom_qty, 1)
         self.assertIn("cannot order on behalf", cart._b2b_order_refusal(), "its cart can't be ordered either")
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessDenied):
             self.login(self.rep)
         self.assertTrue(order.exists())
 
