@@ -7,7 +7,7 @@ import qrcode.image.svg
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 from odoo.http import request
 
 from ..tools import tokens
@@ -126,9 +126,17 @@ class Website(models.Model):
         self.ensure_one()
         if not self.b2b_mode:
             return False
-        if user is None:
-            user, customer = self.env.user, customer or self._b2b_order_for()
-        user = user.sudo()
+        if user is None and not customer and (customer := self._b2b_order_for()):
+            # A shop page asks once per product card: one answer per request (the request sees one
+            # state of the database; choosing another customer forgets it).
+            answers = getattr(request, "b2b_order_for_answers", None)
+            if answers is None:
+                answers = request.b2b_order_for_answers = {}
+            key = (self.id, self.env.uid, customer.id)
+            if key not in answers:
+                answers[key] = self.env.user._b2b_order_for_refusal(customer)
+            return answers[key]
+        user = (user or self.env.user).sudo()
         if customer:
             return user._b2b_order_for_refusal(customer)
         if user._is_public():
@@ -152,7 +160,12 @@ class Website(models.Model):
         choice = request.session.get(ORDER_FOR_KEY)
         if not (isinstance(choice, list) and len(choice) == 2 and choice[0] == self.env.uid):
             return Partner
-        return Partner.browse(choice[1]).exists()
+        contact = Partner.browse(choice[1])
+        try:
+            contact.commercial_partner_id  # noqa: B018 - read once per request (cached), unlike exists()
+        except MissingError:
+            return Partner
+        return contact
 
     def _b2b_order_for_start(self, contact):
         """The current user orders on behalf of `contact` from now on, with that contact's cart kept
@@ -164,12 +177,14 @@ class Website(models.Model):
             raise UserError(refusal)
         self.sale_reset()
         request.session[ORDER_FOR_KEY] = [self.env.uid, contact.id]
+        request.b2b_order_for_answers = {}
         self.invalidate_recordset(["pricelist_id", "fiscal_position_id", "currency_id"])
         self.sale_get_order()  # finds the cart kept for this contact, if any
 
     def _b2b_order_for_stop(self):
         """End ordering on behalf: the customer's cart is kept for later, the user's own comes back."""
         request.session.pop(ORDER_FOR_KEY, None)
+        request.b2b_order_for_answers = {}
         self.sale_reset()
         self.invalidate_recordset(["pricelist_id", "fiscal_position_id", "currency_id"])
 
