@@ -557,9 +557,8 @@ class B2bInvitation(models.Model):
             },
         }
 
-    @api.model
     def action_invite_sales_rep(self):
-        """Open Invite a sales rep: email, name and access type (B2B Managers)."""
+        """Open Invite a sales rep: email, name and access type (B2B Managers); a list button."""
         self._check_rep_manager()
         return {
             "type": "ir.actions.act_window",

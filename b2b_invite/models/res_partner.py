@@ -287,9 +287,8 @@ class ResPartner(models.Model):
         revoked._b2b_archive_portal_users()
         return self.env["b2b.invitation"]._summary_action(self.env._("B2B access revoked"), revoked, refused)
 
-    @api.model
     def action_b2b_invite_sales_rep(self):
-        """Open Invite a sales rep (B2B Managers)."""
+        """Open Invite a sales rep (B2B Managers); a list button, whatever the selection."""
         return self.env["b2b.invitation"].action_invite_sales_rep()
 
     def action_b2b_open_invite_wizard(self):
