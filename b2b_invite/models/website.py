@@ -213,6 +213,8 @@ class Website(models.Model):
             or SaleOrder.search(domain, order="write_date desc", limit=1)
         if cart and cart.get_portal_last_transaction().state in ("pending", "authorized", "done"):
             cart = SaleOrder  # being paid: not to be changed
+        if cart and cart.pricelist_id != website.pricelist_id:
+            cart._cart_update_pricelist(pricelist_id=website.pricelist_id.id)  # the customer's changed since
         if not cart and force_create:
             values = website._prepare_sale_order_values(contact)
             if not self.env.user.share:  # an internal salesperson is the salesperson of what it orders
@@ -221,7 +223,7 @@ class Website(models.Model):
             cart.message_post(body=Markup("<p>%s</p>") % self.env._(
                 "Ordered by %(rep)s on behalf of %(contact)s.",
                 rep=self.env.user.name, contact=contact.display_name,
-            ), subtype_xmlid="mail.mt_note")
+            ), author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note")
         if not cart:
             request.session.pop("sale_order_id", None)
             request.session.pop("website_sale_cart_quantity", None)

@@ -236,11 +236,16 @@ class TestOrderFor(B2bRepCommon, HttpCase):
         globex_cart = self.carts_of(self.other_contact, rep=self.rep_all)
         self.assertEqual((acme_cart.cart_quantity, globex_cart.cart_quantity), (1, 3))
         self.assertEqual(globex_cart.pricelist_id, self.other_customer.property_product_pricelist)
+        self.customer.property_product_pricelist = self.other_customer.property_product_pricelist
 
         self.order_for(self.contact)
         result, _error = self.add_to_cart(qty=1)
         self.assertEqual(result["quantity"], 2, "back to Acme: its cart was kept")
         self.assertEqual(self.carts_of(self.contact, rep=self.rep_all), acme_cart)
+        self.assertEqual(acme_cart.pricelist_id, self.other_customer.property_product_pricelist,
+                         "with Acme's pricelist of today")
+        self.assertEqual(acme_cart.order_line.price_unit, acme_cart.pricelist_id._get_product_price(self.product, 2))
+        self.assertNotEqual(acme_cart.order_line.price_unit, 15.0, "no longer the old contract's price")
 
         response = self.post("/b2b/order-for/stop")
         self.assertEqual(urlparse(response.url).path, "/shop")
