@@ -57,6 +57,8 @@ class B2bSalesRepPortal(CustomerPortal):
     def portal_my_customers(self, page=1, search=None, **kw):
         if not self._b2b_is_rep():
             return request.redirect("/my")
+        if not isinstance(page, int):  # ?page=... in the query string: a number, or the first page
+            page = int(page) if isinstance(page, str) and re.fullmatch(r"[0-9]{1,6}", page) else 1
         return self._b2b_render_customers(page=page, search=search)
 
     def _b2b_render_customers(self, page=1, search=None, error=None, status=200):

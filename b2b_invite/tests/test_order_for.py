@@ -109,6 +109,8 @@ class TestOrderFor(B2bRepCommon, HttpCase):
         self.assertEqual(self.listed_customers(), ["Acme Cafés"])
         self.assertEqual(self.listed_customers("/my/customers?search=Globex"), [])
         self.assertEqual(self.listed_customers("/my/customers?search=bob"), ["Acme Cafés"], "by a contact's name")
+        for odd in ("?page=abc", "?page=-1", "/page/999", "?search=" + "x" * 5000):
+            self.assertEqual(self.url_open("/my/customers" + odd).status_code, 200, odd[:20])
         home = self.url_open("/my").text
         self.assertIn("My customers", home)
 
