@@ -15,6 +15,7 @@
         "phone_validation",
         "contacts",
         "auth_password_policy",
+        "payment_custom",
     ],
     "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
     "data": [
@@ -29,6 +30,7 @@
         "views/b2b_invite_campaign_views.xml",
         "views/b2b_registration_request_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/templates.xml",
         "views/quick_order_templates.xml",
@@ -36,6 +38,7 @@
         "wizard/b2b_invite_wizard_views.xml",
         "wizard/b2b_activation_wizard_views.xml",
         "wizard/b2b_registration_reject_wizard_views.xml",
+        "wizard/b2b_rep_invite_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

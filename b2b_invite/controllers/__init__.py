@@ -1,1 +1,1 @@
-from . import invitation, portal, quick_order, registration, shop
+from . import invitation, portal, quick_order, registration, sales_rep, shop

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.addons.auth_signup.models.res_partner import SignupError
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
@@ -12,12 +12,17 @@ from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, group
 from ..tools import tokens
 from ..tools.access import check_salesperson
 from ..tools.batches import run_in_batches
+from .res_users import REP_ACCESS
 
 _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("draft", "sent")
 # What _generate_template renders that belongs to the mail.message of a queued mail (not to mail.mail)
 MESSAGE_FIELDS = ("subject", "email_from", "reply_to", "mail_server_id")
+TEMPLATES = {  # the invitation email of each kind of invitation
+    "contact": "b2b_invite.mail_template_b2b_invitation",
+    "sales_rep": "b2b_invite.mail_template_b2b_sales_rep_invitation",
+}
 BATCH_SIZE = 500
 LINK_SCOPE = "b2b_invite.invitation"
 LOGIN_MAX = 64
@@ -30,7 +35,7 @@ ACCEPT_LIMITS = (30, 10, HOUR)  # accept forms sent per IP address, per invitati
 # What an invitation is and what happened to it: written only by the invitation's own methods, under
 # sudo() once their rules have run (invite, send, accept, revoke, expire), never directly by a user.
 MANAGED_FIELDS = frozenset({
-    "partner_id", "state", "user_id", "token_salt", "token_digest", "send_count", "last_sent_date",
+    "partner_id", "kind", "state", "user_id", "token_salt", "token_digest", "send_count", "last_sent_date",
     "accepted_date", "revoked_by_id", "revoked_date", "expired_link_date", "renewal_requested_date", "mail_id",
 })
 
@@ -50,6 +55,16 @@ class B2bInvitation(models.Model):
         related="partner_id.commercial_partner_id", string="Customer", store=True, index=True,
     )
     email = fields.Char(required=True, tracking=True, help="The address the invitation was sent to.")
+    kind = fields.Selection(
+        [("contact", "Customer contact"), ("sales_rep", "Sales rep")], string="Invited as",
+        default="contact", required=True, readonly=True, index=True, copy=False,
+        help="A customer's contact orders for its company; a sales rep orders on behalf of customers.",
+    )
+    rep_access = fields.Selection(
+        REP_ACCESS, string="Sales rep access", tracking=True,
+        help="The customers this sales rep orders for. Only B2B Managers change it; an accepted "
+             "invitation passes the change on to the rep's login.",
+    )
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -206,7 +221,13 @@ class B2bInvitation(models.Model):
                     "(Send, Revoke), not directly (%s).", ", ".join(sorted(managed))))
             if "email" in vals:
                 self._check_new_email(vals["email"])
-        return super().write(vals)
+        res = super().write(vals)
+        if vals.get("rep_access"):
+            for invitation in self.filtered(lambda inv: inv.kind == "sales_rep" and inv.state == "accepted"):
+                user = invitation.user_id.sudo()  # sudo: B2B Managers edit a rep's access without user rights
+                if user.b2b_rep_access != invitation.rep_access:
+                    user.b2b_rep_access = invitation.rep_access
+        return res
 
     def _check_new_email(self, email):
         """An address written by hand must be free: no other contact's login or open invitation."""
@@ -288,18 +309,67 @@ class B2bInvitation(models.Model):
         return "valid" if self.state in OPEN_STATES else "invalid"
 
     # ------------------------------------------------------------------
+    # Whose invitations the current user manages
+    # ------------------------------------------------------------------
+
+    def _check_rep_manager(self):
+        if not self.env.su and not self.env.user.has_group("b2b_invite.group_b2b_manager"):
+            raise AccessError(self.env._("Only B2B Managers invite sales reps and change their access."))
+
+    @api.model
+    def _rep_partners(self, partners):
+        """Those of `partners` that are sales reps: their latest invitation is a sales rep's."""
+        # sudo: whether a partner is a rep is decided by invitations the user may not read
+        return partners.browse(partners.sudo().filtered(lambda p: p.b2b_invitation_id.kind == "sales_rep").ids)
+
+    @api.model
+    def _out_of_scope(self, partners):
+        """{partner: why} for those of `partners` whose invitations the current user may not manage.
+
+        Only B2B Managers manage sales reps. With *Own Documents Only*, a salesperson manages the
+        contacts of the customers allocated to it only (`res.partner._b2b_scope_domain`).
+        """
+        if self.env.su or not partners:
+            return {}
+        user = self.env.user
+        refused = {}
+        reps = self._rep_partners(partners)
+        if reps and not user.has_group("b2b_invite.group_b2b_manager"):
+            refused.update({
+                partner: self.env._("%s is a sales rep: only B2B Managers invite and revoke sales reps.",
+                                    partner.display_name)
+                for partner in reps
+            })
+        contacts = partners - reps
+        if contacts and not user._b2b_manages_all_contacts():
+            Partner = self.env["res.partner"].with_context(active_test=False)
+            in_scope = Partner.search([("id", "in", contacts.ids), *Partner._b2b_scope_domain(user)])
+            refused.update({
+                partner: self.env._("%(contact)s: %(customer)s is not one of your customers.",
+                                    contact=partner.display_name, customer=partner.commercial_partner_id.name)
+                for partner in contacts - in_scope
+            })
+        return refused
+
+    def _check_in_scope(self):
+        if refused := self._out_of_scope(self.partner_id):
+            raise AccessError(next(iter(refused.values())))
+
+    # ------------------------------------------------------------------
     # Who may be invited
     # ------------------------------------------------------------------
 
     @api.model
-    def _check_invitable(self, partners, ignore=None):
+    def _check_invitable(self, partners, ignore=None, as_reps=False):
         """Split partners into those that can get a new invitation and those that cannot.
 
+        A sales rep (`as_reps`, or a partner whose latest invitation was a rep's) needs no Ordering.
         :param ignore: invitations left out of the rules (the one being accepted, which re-checks)
         :return: (invitable partners, {partner: reason}) with one query per rule,
                  whatever the number of partners
         """
-        refused = {}
+        refused = self._out_of_scope(partners)
+        reps = partners if as_reps else self._rep_partners(partners)
         candidates = {}  # normalized email -> partner; the first contact of a batch wins
         ignore = ignore or self.browse()
         open_invitations = self.sudo().search([
@@ -315,13 +385,15 @@ class B2bInvitation(models.Model):
         logged_in = {user.partner_id.id for user in users if user.active and user.share}
         for partner in partners:
             email = email_normalize(partner.email or "")
+            if partner in refused:
+                continue
             if not partner.active:
                 refused[partner] = self.env._("%s is archived.", partner.display_name)
             elif not partner.commercial_partner_id.active:
                 refused[partner] = self.env._(
                     "%(contact)s: its company %(company)s is archived.",
                     contact=partner.display_name, company=partner.commercial_partner_id.name)
-            elif not partner.b2b_ordering:
+            elif not partner.b2b_ordering and partner not in reps:
                 refused[partner] = self.env._("%s is not allowed to order: tick Ordering first.", partner.display_name)
             elif not email:
                 refused[partner] = self.env._("%s has no valid email address.", partner.display_name)
@@ -402,13 +474,19 @@ class B2bInvitation(models.Model):
         return invitations, {**refused, **failed}
 
     @api.model
-    def _invite_many(self, partners, send=True):
+    def _invite_many(self, partners, send=True, rep_access=None):
         """Invite partners by batches: one batch call per few hundred contacts, whatever their number.
 
+        With `rep_access`, the partners are invited as sales reps with that access; a sales rep invited
+        again keeps its access.
         :return: (invitations created, {partner: why it was skipped}, {partner: why it failed})
         """
         check_salesperson(self.env)  # before the rules read other contacts' logins as superuser
-        invitable, refused = self._check_invitable(partners)
+        if rep_access:
+            self._check_rep_manager()
+        invitable, refused = self._check_invitable(partners, as_reps=bool(rep_access))
+        reps = {partner: rep_access or partner.sudo().b2b_invitation_id.rep_access
+                for partner in (invitable if rep_access else self._rep_partners(invitable))}
         created = self.browse()
 
         # Defaults computed once, not once per invitation (the website's costs a lookup each time)
@@ -426,6 +504,7 @@ class B2bInvitation(models.Model):
                     "partner_id": partner.id,
                     "email": email_normalize(partner.email),
                     "company_id": (partner.company_id or self.env.company).id,
+                    **({"kind": "sales_rep", "rep_access": reps[partner] or "allocated"} if partner in reps else {}),
                     **self._new_token_values(expiration_date),
                 }
                 for partner in batch
@@ -447,14 +526,16 @@ class B2bInvitation(models.Model):
 
         The caller wakes the mail queue (once for a whole run): see mail.mail._b2b_wake_queue.
         """
-        template = self.env.ref("b2b_invite.mail_template_b2b_invitation")
         now = fields.Datetime.now()
         for batch in split_every(BATCH_SIZE, self.ids, self.browse):
             urls = batch._get_invitation_urls()
-            rendered = template.with_context(b2b_invitation_urls=urls, b2b_compile_once=True)._generate_template(
-                batch.ids,
-                ("subject", "body_html", "email_from", "email_to", "reply_to", "mail_server_id", "scheduled_date"),
-            )
+            rendered = {}
+            for kind, invitations in groupby(batch, key=lambda inv: inv.kind):
+                template = self.env.ref(TEMPLATES[kind]).with_context(b2b_invitation_urls=urls, b2b_compile_once=True)
+                rendered.update(template._generate_template(
+                    [inv.id for inv in invitations],
+                    ("subject", "body_html", "email_from", "email_to", "reply_to", "mail_server_id", "scheduled_date"),
+                ))
             message_values, mail_values, dates = [], [], {}
             for invitation in batch:
                 values = rendered[invitation.id]
@@ -504,6 +585,7 @@ class B2bInvitation(models.Model):
         :return: (invitations sent, {invitation: why it was not sent})
         """
         check_salesperson(self.env)
+        self._check_in_scope()
         closed = self.filtered(lambda inv: inv.state in ("accepted", "revoked"))
         if closed:
             raise UserError(self.env._(
@@ -581,6 +663,17 @@ class B2bInvitation(models.Model):
             },
         }
 
+    def action_invite_sales_rep(self):
+        """Open Invite a sales rep: email, name and access type (B2B Managers); a list button."""
+        self._check_rep_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invite a sales rep"),
+            "res_model": "b2b.rep.invite.wizard",
+            "view_mode": "form",
+            "target": "new",
+        }
+
     def action_revoke(self):
         check_salesperson(self.env)
         Campaign = self.env["b2b.invite.campaign"]
@@ -592,6 +685,7 @@ class B2bInvitation(models.Model):
         """Close the invitations, archive the portal logins they gave."""
         check_salesperson(self.env)
         self.check_access("read")
+        self._check_in_scope()
         open_or_accepted = self.filtered(lambda inv: inv.state != "revoked")
         # sudo: the state and the token fields are the methods' to write (caller checked above)
         open_or_accepted.sudo().write({
@@ -722,6 +816,8 @@ class B2bInvitation(models.Model):
         except SignupError as error:
             _logger.warning("B2B invitation %s: portal user not created: %s", self.id, error)
             raise UserError(self.env._("Your account could not be created. Please contact us.")) from error
+        if self.kind == "sales_rep":
+            self._grant_rep_access(user)
         # sudo: the state and login are the methods' to write; the rules ran above. The link can
         # no longer be copied; its digest stays so that it says "already accepted".
         self.sudo().write({
@@ -743,6 +839,38 @@ class B2bInvitation(models.Model):
             (f"b2b.accept.invitation:{self.id}", per_invitation, window),
         ]):
             raise UserError(self.env._("Too many attempts. Please try again in an hour."))
+
+    def _grant_rep_access(self, user):
+        """The login of an accepted sales rep invitation: the B2B Sales rep group and its access."""
+        user.sudo().write({  # sudo: the invited person accepts as the public user
+            "groups_id": [Command.link(self.env.ref("b2b_invite.group_b2b_sales_rep").id)],
+            "b2b_rep_access": self.rep_access or "allocated",
+        })
+
+    @api.model
+    def _invite_sales_rep(self, name, email, rep_access):
+        """Invite an outside sales rep (B2B Managers): a contact of its own, then the usual
+        invitation, link and acceptance; accepting gives a portal login in the Sales rep group.
+
+        The rep's earlier contact (same email, revoked) is invited again rather than duplicated.
+        :return: the invitation
+        """
+        self._check_rep_manager()
+        name, normalized = (name or "").strip(), email_normalize(email or "")
+        if not name:
+            raise UserError(self.env._("Give the sales rep's name."))
+        if not normalized:
+            raise UserError(self.env._("%s is not a valid email address.", (email or "").strip() or '""'))
+        if rep_access not in dict(REP_ACCESS):
+            raise UserError(self.env._("Choose the customers the sales rep orders for: all, or allocated only."))
+        Partner = self.env["res.partner"].sudo()  # sudo: a rep's contact is made by the B2B Manager checked above
+        earlier = self.sudo().search([("kind", "=", "sales_rep"), ("email", "=", normalized)], limit=1).partner_id
+        with self.env.cr.savepoint():
+            partner = earlier or Partner.create({"name": name, "email": normalized, "type": "contact"})
+            invitations, refused, failed = self._invite_many(partner.sudo(False), rep_access=rep_access)
+            if refused or failed:
+                raise UserError(next(iter({**refused, **failed}.values())))
+        return invitations
 
     def _create_portal_user(self, login, password):
         """Create the contact's portal user, or reactivate its archived one; Odoo's password rules apply.

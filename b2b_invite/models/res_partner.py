@@ -1,8 +1,9 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.http import request
+from odoo.osv import expression
 from odoo.tools import email_normalize
 
 from ..tools.access import SALESPERSON, check_b2b_manager, check_salesperson
@@ -59,6 +60,18 @@ class ResPartner(models.Model):
         related="b2b_invitation_id.email_state", string="Invitation email", groups=SALESPERSON)
     b2b_invite_email_failure = fields.Char(
         related="b2b_invitation_id.email_failure", string="Invitation email not delivered because", groups=SALESPERSON)
+    b2b_rep_ids = fields.Many2many(
+        "res.users", "b2b_partner_rep_rel", "partner_id", "user_id", string="Sales reps",
+        domain="['|', ('share', '=', False), ('b2b_rep_access', '!=', False)]", groups=SALESPERSON,
+        help="Besides its Salesperson, the reps this customer is allocated to: they order on its behalf "
+             "and, with Own Documents Only, invite its contacts. Only B2B Managers and salespeople with "
+             "All Documents change it.",
+    )
+    b2b_in_scope = fields.Boolean(
+        "In my scope", compute="_compute_b2b_in_scope", search="_search_b2b_in_scope", groups=SALESPERSON,
+        help="A contact whose invitations you manage: every contact with All Documents, the contacts of "
+             "the customers allocated to you with Own Documents Only.",
+    )
     b2b_invite_state = fields.Selection(
         [
             ("not_invited", "Not invited"),
@@ -83,6 +96,29 @@ class ResPartner(models.Model):
         for partner in self:
             company = partner.commercial_partner_id
             partner.b2b_company_may_order = company.active and not company.b2b_awaiting_activation
+
+    def _compute_b2b_in_scope(self):
+        in_scope = self.with_context(active_test=False).search(
+            [("id", "in", self.ids), *self._b2b_scope_domain(self.env.user)])
+        for partner in self:
+            partner.b2b_in_scope = partner in in_scope
+
+    def _search_b2b_in_scope(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on In my scope."))
+        domain = self._b2b_scope_domain(self.env.user)
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
+
+    def _compute_last_website_so_id(self):
+        """A cart a rep started on behalf of a contact is the rep's to finish, not the contact's own."""
+        res = super()._compute_last_website_so_id()
+        for partner in self.filtered(lambda partner: partner.last_website_so_id.sudo().b2b_ordered_by_id):
+            cart = partner.last_website_so_id
+            partner.last_website_so_id = cart.search([
+                ("partner_id", "=", partner.id), ("pricelist_id", "=", cart.pricelist_id.id),
+                ("website_id", "=", cart.website_id.id), ("state", "=", "draft"), ("b2b_ordered_by_id", "=", False),
+            ], order="write_date desc", limit=1)
+        return res
 
     def _compute_b2b_invitation_count(self):
         counts = dict(self.env["b2b.invitation"]._read_group(
@@ -116,7 +152,85 @@ class ResPartner(models.Model):
                 "The account of %s is not activated yet: you can order as soon as we activate it.", company.name)
         return False
 
+    # ------------------------------------------------------------------
+    # Sales reps: which customers a user serves, which contacts it manages
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _b2b_allocated_domain(self, user):
+        """Customers allocated to `user`: it is their Salesperson or one of their Sales reps."""
+        return ["|", ("user_id", "=", user.id), ("b2b_rep_ids", "in", user.ids)]
+
+    @api.model
+    def _b2b_reach_domain(self, user):
+        """The customers `user` may serve whatever their state: all of them, or its allocated ones."""
+        scope = user._b2b_serving_scope()
+        if scope == "all":
+            return []
+        return self._b2b_allocated_domain(user) if scope == "allocated" else expression.FALSE_DOMAIN
+
+    @api.model
+    def _b2b_served_domain(self, user):
+        """The customers `user` may serve: the one rule, for the shop's picker, the choice of whom to
+        order for, the sale order's gate, the rep's portal pages and its record rules.
+
+        Customers (commercial partners with a contact allowed to order) that are active and activated,
+        from all customers or from those allocated to `user` (`res.users._b2b_serving_scope`). Plain
+        domain on res.partner, whose terms depend on `user` only (record rules are cached per user).
+        """
+        reach = self._b2b_reach_domain(user)
+        if reach == expression.FALSE_DOMAIN:
+            return reach
+        return expression.AND([[
+            ("active", "=", True),
+            ("b2b_awaiting_activation", "=", False),
+            "|", ("is_company", "=", True), ("parent_id", "=", False),
+            "|", ("b2b_ordering", "=", True), ("child_ids", "any", [("b2b_ordering", "=", True)]),
+        ], reach])
+
+    @api.model
+    def _b2b_served_customers(self, user, search=None, limit=None, offset=0, count=False):
+        """The customers `user` may serve (superuser records) by name, or their number (`count`),
+        optionally those whose name, city or a contact's name matches `search`."""
+        domain = self._b2b_served_domain(user)
+        if search:
+            domain = expression.AND([domain, [
+                "|", "|", ("name", "ilike", search), ("city", "ilike", search), ("child_ids.name", "ilike", search),
+            ]])
+        if count:
+            return self.sudo().search_count(domain)
+        return self.sudo().search(domain, order="name, id", limit=limit, offset=offset)
+
+    def _b2b_ordering_contacts(self):
+        """The contacts of these customers allowed to order (superuser records)."""
+        return self.sudo().search([
+            ("commercial_partner_id", "in", self.ids), ("b2b_ordering", "=", True),
+        ], order="name, id")
+
+    @api.model
+    def _b2b_scope_domain(self, user):
+        """The contacts whose invitations `user` manages in the backend: all of them, or with *Own
+        Documents Only* those of the customers allocated to it."""
+        if user._b2b_manages_all_contacts():
+            return []
+        return [("commercial_partner_id", "any", self._b2b_allocated_domain(user))]
+
+    def _check_b2b_rep_ids_editor(self):
+        user = self.env.user
+        if not self.env.su and not (user.has_group("sales_team.group_sale_salesman_all_leads")
+                                    or user.has_group("b2b_invite.group_b2b_manager")):
+            raise AccessError(self.env._(
+                "Only B2B Managers and salespeople with All Documents allocate customers to sales reps."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("b2b_rep_ids") for vals in vals_list):
+            self._check_b2b_rep_ids_editor()
+        return super().create(vals_list)
+
     def write(self, vals):
+        if "b2b_rep_ids" in vals:
+            self._check_b2b_rep_ids_editor()
         if vals.get("active") is False:
             # Odoo refuses to archive a contact with an active user: revoke the B2B access of
             # the contact (of all its contacts, for a company) first.
@@ -244,16 +358,18 @@ class ResPartner(models.Model):
 
         :return: (invitations, {partner: why it has none})
         """
+        refused = self.env["b2b.invitation"]._out_of_scope(self)
         invitations = self.env["b2b.invitation"].search([
-            ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "expired")),
+            ("partner_id", "in", self.ids), ("partner_id", "not in", [p.id for p in refused]),
+            ("state", "in", ("draft", "sent", "expired")),
         ])
         latest = {}
         for invitation in invitations:  # newest first (_order): keep each contact's latest
             latest.setdefault(invitation.partner_id, invitation)
-        refused = {
+        refused.update({
             partner: self.env._("%s has no open or expired invitation to resend.", partner.display_name)
-            for partner in self if partner not in latest
-        }
+            for partner in self if partner not in latest and partner not in refused
+        })
         return self.env["b2b.invitation"].union(*latest.values()), refused
 
     def action_b2b_revoke(self):
@@ -272,18 +388,24 @@ class ResPartner(models.Model):
 
         :return: (contacts revoked, {partner: why there was nothing to revoke})
         """
+        refused = self.env["b2b.invitation"]._out_of_scope(self)
+        partners = self.filtered(lambda partner: partner not in refused)
         invitations = self.env["b2b.invitation"].search([
-            ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
+            ("partner_id", "in", partners.ids), ("state", "in", ("draft", "sent", "accepted")),
         ])
-        users = self.env["res.users"].sudo().search([("partner_id", "in", self.ids), ("share", "=", True)])
+        users = self.env["res.users"].sudo().search([("partner_id", "in", partners.ids), ("share", "=", True)])
         revoked = invitations.partner_id | users.partner_id
-        refused = {
+        refused.update({
             partner: self.env._("%s has no invitation or login to revoke.", partner.display_name)
-            for partner in self - revoked
-        }
+            for partner in partners - revoked
+        })
         invitations._revoke()
         revoked._b2b_archive_portal_users()
         return revoked, refused
+
+    def action_b2b_invite_sales_rep(self):
+        """Open Invite a sales rep (B2B Managers); a list button, whatever the selection."""
+        return self.env["b2b.invitation"].action_invite_sales_rep()
 
     def action_b2b_open_invite_wizard(self):
         """Invite these contacts through the bulk wizard (send now, or export the links as CSV)."""

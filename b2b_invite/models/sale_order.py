@@ -1,11 +1,27 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..tools.batch_lookups import batch_lookups
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    b2b_ordered_by_id = fields.Many2one(
+        "res.users", string="Ordered by", readonly=True, copy=False, tracking=True, index="btree_not_null",
+        help="The sales rep who placed this order in the shop on behalf of the customer.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get("b2b_ordered_by_id") for vals in vals_list):
+            raise AccessError(self.env._("Who ordered on behalf of a customer is set by the shop only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "b2b_ordered_by_id" in vals and not self.env.su:
+            raise AccessError(self.env._("Who ordered on behalf of a customer is set by the shop only."))
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Default delivery method by weekday (days of service)
@@ -40,12 +56,15 @@ class SaleOrder(models.Model):
 
         The customer is the cart's contact, through its login: the payment routes work on the
         cart as superuser, so the current user says nothing there. A contact without a login
-        orders as a guest would.
+        orders as a guest would. A cart ordered on behalf of the contact is the rep's to order:
+        the rep must still serve the contact's company.
         """
         self.ensure_one()
         website = self.website_id
         if not website.b2b_mode:
             return False
+        if rep := self.sudo().b2b_ordered_by_id:
+            return website._b2b_order_refusal(rep, customer=self.sudo().partner_id)
         users = self.sudo().partner_id.user_ids
         customer = users.filtered(lambda user: not user.share)[:1] or users[:1] or website.user_id
         return website._b2b_order_refusal(customer)

@@ -4,12 +4,16 @@ import re
 
 import qrcode
 import qrcode.image.svg
+from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import MissingError, UserError
+from odoo.http import request
 
 from ..tools import tokens
 
 JOIN_CODE_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+ORDER_FOR_KEY = "b2b_order_for"  # session: [user id, id of the contact it orders for]
 
 
 class Website(models.Model):
@@ -109,23 +113,124 @@ class Website(models.Model):
     # Who may order
     # ------------------------------------------------------------------
 
-    def _b2b_order_refusal(self, user=None):
+    def _b2b_order_refusal(self, user=None, customer=None):
         """Why `user` (default: the current user) may not order on this website, or False.
 
         The one ordering gate: the cart routes, the checkout routes, the sale order itself and the
         shop pages all ask it. Only a B2B website refuses anyone; there, internal users always
         order, guests never do, and a portal user orders when its contact may
-        (`res.partner._b2b_order_refusal`).
+        (`res.partner._b2b_order_refusal`). A sales rep ordering on behalf of `customer` (default,
+        for the current user: its choice in the shop) orders when it serves that customer
+        (`res.users._b2b_order_for_refusal`); an outside rep orders only on behalf of a customer.
         """
         self.ensure_one()
         if not self.b2b_mode:
             return False
+        if user is None and not customer and (customer := self._b2b_order_for()):
+            # A shop page asks once per product card: one answer per request (the request sees one
+            # state of the database; choosing another customer forgets it).
+            answers = getattr(request, "b2b_order_for_answers", None)
+            if answers is None:
+                answers = request.b2b_order_for_answers = {}
+            key = (self.id, self.env.uid, customer.id)
+            if key not in answers:
+                answers[key] = self.env.user._b2b_order_for_refusal(customer)
+            return answers[key]
         user = (user or self.env.user).sudo()
+        if customer:
+            return user._b2b_order_for_refusal(customer)
         if user._is_public():
             return self.env._("Log in to order.")
         if not user.share:
             return False
+        if user._b2b_serving_scope():
+            return self.env._("Choose the customer you order for.")
         return user.partner_id._b2b_order_refusal()
+
+    # ------------------------------------------------------------------
+    # Ordering on behalf of a customer (sales reps)
+    # ------------------------------------------------------------------
+
+    def _b2b_order_for(self):
+        """The contact the current user orders for in this B2B shop, as a superuser record, or an
+        empty recordset. The choice lives in the session; whether it still holds is the gate's to say."""
+        Partner = self.env["res.partner"].sudo()
+        if not (request and self.b2b_mode):
+            return Partner
+        choice = request.session.get(ORDER_FOR_KEY)
+        if not (isinstance(choice, list) and len(choice) == 2 and choice[0] == self.env.uid):
+            return Partner
+        contact = Partner.browse(choice[1])
+        try:
+            contact.commercial_partner_id  # noqa: B018 - read once per request (cached), unlike exists()
+        except MissingError:
+            return Partner
+        return contact
+
+    def _b2b_order_for_start(self, contact):
+        """The current user orders on behalf of `contact` from now on, with that contact's cart kept
+        from an earlier visit, if any. Raises UserError (and changes nothing) when it may not."""
+        self.ensure_one()
+        if not self.b2b_mode:
+            raise UserError(self.env._("Ordering on behalf of a customer is for the B2B shop."))
+        if refusal := self.env.user._b2b_order_for_refusal(contact):
+            raise UserError(refusal)
+        self.sale_reset()
+        request.session[ORDER_FOR_KEY] = [self.env.uid, contact.id]
+        request.b2b_order_for_answers = {}
+        self.invalidate_recordset(["pricelist_id", "fiscal_position_id", "currency_id"])
+        self.sale_get_order()  # finds the cart kept for this contact, if any
+
+    def _b2b_order_for_stop(self):
+        """End ordering on behalf: the customer's cart is kept for later, the user's own comes back."""
+        request.session.pop(ORDER_FOR_KEY, None)
+        request.b2b_order_for_answers = {}
+        self.sale_reset()
+        self.invalidate_recordset(["pricelist_id", "fiscal_position_id", "currency_id"])
+
+    def _b2b_cart_domain(self, contact):
+        """The carts of `contact` the current user started on its behalf on this website."""
+        return [
+            ("partner_id", "=", contact.id), ("b2b_ordered_by_id", "=", self.env.uid),
+            ("website_id", "=", self.id), ("state", "=", "draft"),
+        ]
+
+    def sale_get_order(self, force_create=False):
+        """Ordering on behalf of a contact: that contact's cart, started by the current user, kept
+        between visits (website_sale's own cart is the user's own)."""
+        contact = self._b2b_order_for()
+        if not contact:
+            if request and (cart_id := request.session.get("sale_order_id")):
+                cart = self.env["sale.order"].sudo().browse(cart_id).exists()
+                if cart.b2b_ordered_by_id:  # a cart ordered on behalf is used on behalf only
+                    request.session.pop("sale_order_id")
+                    request.session.pop("website_sale_cart_quantity", None)
+            return super().sale_get_order(force_create=force_create)
+        website = self.with_company(self.company_id)
+        SaleOrder = website.env["sale.order"].sudo()
+        domain = website._b2b_cart_domain(contact)
+        cart = SaleOrder.browse(request.session.get("sale_order_id")).exists().filtered_domain(domain) \
+            or SaleOrder.search(domain, order="write_date desc", limit=1)
+        if cart and cart.get_portal_last_transaction().state in ("pending", "authorized", "done"):
+            cart = SaleOrder  # being paid: not to be changed
+        if cart and cart.pricelist_id != website.pricelist_id:
+            cart._cart_update_pricelist(pricelist_id=website.pricelist_id.id)  # the customer's changed since
+        if not cart and force_create:
+            values = website._prepare_sale_order_values(contact)
+            if not self.env.user.share:  # an internal salesperson is the salesperson of what it orders
+                values["user_id"] = self.env.uid
+            cart = SaleOrder.with_user(SUPERUSER_ID).create({**values, "b2b_ordered_by_id": self.env.uid})
+            cart.message_post(body=Markup("<p>%s</p>") % self.env._(
+                "Ordered by %(rep)s on behalf of %(contact)s.",
+                rep=self.env.user.name, contact=contact.display_name,
+            ), author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note")
+        if not cart:
+            request.session.pop("sale_order_id", None)
+            request.session.pop("website_sale_cart_quantity", None)
+            return self.env["sale.order"]
+        request.session["sale_order_id"] = cart.id
+        request.session["website_sale_cart_quantity"] = cart.cart_quantity
+        return cart.with_user(self.env.user).sudo()
 
     def _b2b_is_guest(self):
         """The current user is a visitor (not logged in) of this B2B website."""
@@ -150,9 +255,24 @@ class Website(models.Model):
             return self.b2b_guest_pricelist_id.sudo()
         return self.env["product.pricelist"]
 
+    def _b2b_order_for_pricelist(self):
+        """When ordering on behalf of a contact: its pricelist (the one of its company)."""
+        contact = self._b2b_order_for()
+        return contact.with_company(self.company_id).property_product_pricelist.sudo() if contact \
+            else self.env["product.pricelist"]
+
     def _get_current_pricelist(self):
-        return self._b2b_guest_pricelist() or super()._get_current_pricelist()
+        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() or super()._get_current_pricelist()
 
     def get_pricelist_available(self, show_visible=False):
-        """Guests of a B2B shop with a guest pricelist cannot pick another one."""
-        return self._b2b_guest_pricelist() or super().get_pricelist_available(show_visible=show_visible)
+        """Guests of a B2B shop with a guest pricelist cannot pick another one, nor a rep ordering on
+        behalf of a customer another pricelist than the customer's."""
+        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() \
+            or super().get_pricelist_available(show_visible=show_visible)
+
+    def _get_current_fiscal_position(self):
+        """Ordering on behalf of a contact: the taxes of its fiscal position, not the rep's."""
+        if contact := self._b2b_order_for():
+            return self.env["account.fiscal.position"].sudo().with_company(self.company_id)._get_fiscal_position(
+                contact)
+        return super()._get_current_fiscal_position()

@@ -182,3 +182,37 @@ class B2bQuickOrderCommon(B2bShopCommon):
             order.action_cancel()
         order.date_order = fields.Datetime.subtract(fields.Datetime.now(), days=days_ago)
         return order
+
+
+class B2bRepCommon(B2bShopCommon):
+    """B2bShopCommon plus outside sales reps (portal): Rita serves the customers allocated to her
+    (Acme Cafés), Adam serves all customers; Acme has a pricelist of its own and addresses."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rep = cls._new_rep("rita", "Rita Rep", "allocated")
+        cls.rep_all = cls._new_rep("adam", "Adam All", "all")
+        cls.customer.b2b_rep_ids = cls.rep
+        cls.acme_pricelist = cls.env["product.pricelist"].create({
+            "name": "Acme contract", "sequence": 50, "selectable": False, "website_id": cls.website.id,
+            "item_ids": [Command.create({
+                "applied_on": "3_global", "compute_price": "percentage", "percent_price": 25,
+            })],
+        })
+        cls.customer.property_product_pricelist = cls.acme_pricelist
+        cls.acme_invoicing, cls.acme_delivery = cls.env["res.partner"].create([
+            {"name": "Acme Accounts", "type": "invoice", "parent_id": cls.customer.id, "street": "9 Ledger Lane",
+             "city": "Brussels", "zip": "1000", "country_id": cls.env.ref("base.be").id,
+             "email": "accounts@acme.example.com", "phone": "+32 2 555 01 09"},
+            {"name": "Acme Kitchen", "type": "delivery", "parent_id": cls.customer.id, "street": "3 Oven Road",
+             "city": "Ghent", "zip": "9000", "country_id": cls.env.ref("base.be").id,
+             "email": "kitchen@acme.example.com", "phone": "+32 9 555 01 03"},
+        ])
+
+    @classmethod
+    def _new_rep(cls, login, name, access):
+        return new_test_user(
+            cls.env, login=login, password=f"{login}-secret-1", name=name, email=f"{login}@agents.example.com",
+            groups="base.group_portal,b2b_invite.group_b2b_sales_rep", b2b_rep_access=access,
+        )

@@ -17,7 +17,9 @@ class BulkMixin(B2bCommonMixin):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other = cls.env["res.partner"].create({"name": "Beta Bistro", "is_company": True})
+        # Both customers are the salesperson's: with Own Documents Only it manages their contacts only.
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Beta Bistro", "is_company": True, "user_id": cls.salesperson.id})
         cls.carl = cls._new_contact("Carl Chef", "carl@beta.example.com", parent=cls.other)
         cls.nora = cls._new_contact("Nora Nomail", False)
         cls.olga = cls._new_contact("Olga Observer", "olga@acme.example.com", ordering=False)
@@ -73,6 +75,7 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         template.body_html = '<p>For <t t-out="object.partner_id.parent_id.name.upper()"/></p>'
         orphan = self.env["res.partner"].create({
             "name": "Otto Orphan", "email": "otto@solo.example.com", "b2b_ordering": True,
+            "user_id": self.salesperson.id,
         })
         wizard = self.new_wizard(self.contact | orphan | self.contact2)
         wizard.action_confirm()

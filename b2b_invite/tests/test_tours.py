@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import B2bCommonMixin, B2bQuickOrderCommon, B2bShopCommon
+from .common import B2bCommonMixin, B2bQuickOrderCommon, B2bRepCommon, B2bShopCommon
 
 
 @tagged("post_install", "-at_install")
@@ -64,3 +64,15 @@ class TestQuickOrderTour(B2bQuickOrderCommon, HttpCase):
         new_test_user(self.env, login="tina.tour", password="tina.tour", groups="base.group_portal",
                       partner_id=tina.id)
         return tina
+class TestSalesRepTour(B2bRepCommon, HttpCase):
+    def test_rep_logs_in_picks_a_customer_and_orders(self):
+        transfer = self.env.ref("payment.payment_provider_transfer")
+        transfer.write({"state": "enabled", "is_published": True})
+        transfer._transfer_ensure_pending_msg_is_set()
+        self.start_tour("/web/login?redirect=/my", "b2b_invite_sales_rep_order")
+        order = self.env["sale.order"].search([("b2b_ordered_by_id", "=", self.rep.id)])
+        self.assertRecordValues(order, [{
+            "partner_id": self.contact.id, "partner_shipping_id": self.acme_delivery.id,
+            "partner_invoice_id": self.acme_invoicing.id, "pricelist_id": self.acme_pricelist.id, "state": "sent",
+        }])
+        self.assertEqual(order.order_line.filtered(lambda line: not line.is_delivery).price_unit, 15.0)
