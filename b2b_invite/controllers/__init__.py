@@ -1,1 +1,1 @@
-from . import invitation, registration, shop
+from . import act_as, invitation, registration, shop

@@ -1,9 +1,11 @@
 from . import (
+    b2b_act_session,
     b2b_attempt,
     b2b_invitation,
     b2b_registration_flow,
     b2b_registration_request,
     b2b_registration_verification,
+    ir_http,
     ir_qweb,
     payment_transaction,
     product_template,

@@ -95,6 +95,7 @@ class ResPartner(models.Model):
         return False
 
     def write(self, vals):
+        self.env["b2b.act.session"]._check_partner_write(self, vals)
         if vals.get("active") is False:
             # Odoo refuses to archive a contact with an active user: revoke the B2B access of
             # the contact (of all its contacts, for a company) first.
@@ -243,3 +244,43 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    # ------------------------------------------------------------------
+    # Act as customer (the rules and the log: b2b.act.session)
+    # ------------------------------------------------------------------
+
+    b2b_act_consent = fields.Boolean(
+        "Allow shopping assistance", tracking=True, copy=False,
+        help="Our staff may act as this customer's contacts (log in as them) to help them order. The customer "
+             "switches it on its account page; where the website does not require consent, it is not needed.",
+    )
+    b2b_has_portal_login = fields.Boolean(compute="_compute_b2b_has_portal_login")
+    b2b_act_session_count = fields.Integer(
+        compute="_compute_b2b_act_session_count", string="Acting sessions",
+        groups="b2b_invite.group_b2b_act_as_customer")
+
+    @api.depends("user_ids.share")
+    def _compute_b2b_has_portal_login(self):
+        for partner in self:
+            partner.b2b_has_portal_login = any(user.share for user in partner.sudo().user_ids)
+
+    def _compute_b2b_act_session_count(self):
+        ActSession = self.env["b2b.act.session"]
+        for partner in self:
+            partner.b2b_act_session_count = ActSession.search_count(partner._b2b_act_session_domain())
+
+    def _b2b_act_session_domain(self):
+        self.ensure_one()
+        if self.is_company:
+            return [("commercial_partner_id", "=", self.id)]
+        return [("partner_id", "=", self.id)]
+
+    def action_b2b_act_as_customer(self):
+        """Open the website logged in as this contact's portal login (an ir.actions.act_url)."""
+        return self.env["b2b.act.session"]._start_action(self)
+
+    def action_b2b_view_act_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_act_session")
+        action["domain"] = self._b2b_act_session_domain()
+        return action

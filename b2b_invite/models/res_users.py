@@ -5,6 +5,7 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     def write(self, vals):
+        self.env["b2b.act.session"]._check_user_write(vals)
         res = super().write(vals)
         if vals.get("active") is False:
             # An archived portal login ends the invitation it came from. Its sessions end at

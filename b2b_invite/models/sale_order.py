@@ -5,6 +5,9 @@ from odoo.exceptions import UserError
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    b2b_ordered_by_id = fields.Many2one(
+        "res.users", string="Ordered by", readonly=True, copy=False, index="btree_not_null")
+
     # ------------------------------------------------------------------
     # Default delivery method by weekday (days of service)
     # ------------------------------------------------------------------
@@ -87,3 +90,8 @@ class SaleOrder(models.Model):
             for order in self:
                 order._b2b_check_ordering()
         return super().action_confirm()
+
+    def _validate_order(self):
+        # A free order or a signed quotation confirmed while acting as the customer: the actor placed it
+        self.env["b2b.act.session"]._record_orders(self)
+        return super()._validate_order()
