@@ -1,5 +1,6 @@
 from odoo import http
 from odoo.addons.website.controllers.main import WebsiteSession
+from odoo.addons.website_sale.controllers.main import WebsiteSale
 from odoo.exceptions import AccessError
 from odoo.http import request
 
@@ -102,3 +103,19 @@ class B2bActAsLogout(WebsiteSession):
         if acting_state():
             ended = getattr(request, "b2b_act_end", None)
             request.env["ir.http"]._b2b_act_leave(ended if ended in ("timed_out", "login_changed") else "logged_out")
+
+
+class B2bActAsShop(WebsiteSale):
+
+    def _validate_address_values(self, address_values, partner_sudo, *args, **kwargs):
+        """While acting, the checkout's address form says why the customer's email cannot change
+        (res.partner refuses it too)."""
+        invalid_fields, missing_fields, error_messages = super()._validate_address_values(
+            address_values, partner_sudo, *args, **kwargs)
+        if (
+            acting_state() and partner_sudo and partner_sudo.user_ids
+            and "email" in address_values and address_values["email"] != partner_sudo.email
+        ):
+            invalid_fields.add("email")
+            error_messages.append(request.env._("While acting as a customer you cannot change its email address."))
+        return invalid_fields, missing_fields, error_messages

@@ -125,7 +125,9 @@ class IrHttp(models.AbstractModel):
         else:
             cursor = nullcontext(cr)
         with cursor as write_cr:
-            log.with_env(log.env(cr=write_cr)).write(values)
+            log_in_cr = log.with_env(log.env(cr=write_cr))  # held: a cursor flushes only its live environments
+            log_in_cr.write(values)
+            log_in_cr.flush_recordset()
         log.invalidate_recordset()
 
     # ------------------------------------------------------------------
