@@ -120,7 +120,8 @@ class B2bActSession(models.Model):
         and the contact it was made for.
         """
         self._check_actor()
-        partner.ensure_one()
+        if len(partner) != 1:
+            raise UserError(self.env._("Act as one contact at a time."))
         website = self.env["website"].get_current_website()
         if refusal := self._refusal(partner, website):
             raise UserError(refusal)

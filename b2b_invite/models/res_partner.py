@@ -94,6 +94,12 @@ class ResPartner(models.Model):
                 "The account of %s is not activated yet: you can order as soon as we activate it.", company.name)
         return False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.env["b2b.act.session"]._check_partner_write(self.browse(), vals)
+        return super().create(vals_list)
+
     def write(self, vals):
         self.env["b2b.act.session"]._check_partner_write(self, vals)
         if vals.get("active") is False:

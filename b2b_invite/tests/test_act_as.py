@@ -110,6 +110,11 @@ class TestActAs(ActAsCase):
         self.assertIn("Acting as Alice Buyer (Acme Cafés)", visible_text(shop.text))
         self.assertIn("Stop acting", shop.text)
         self.assertIn("Keep acting", shop.text)
+        for url in ("/my", "/contactus", "/shop/cart"):  # a route, a page without route, the cart
+            self.assertIn("Acting as Alice Buyer (Acme Cafés)", visible_text(self.request(url).text), url)
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.request("/b2b/act-as/stop", data={"csrf_token": "forged"}).status_code, 400)
+        self.assertEqual(self.current_session().uid, self.alice.id, "Stop without its CSRF token does nothing")
 
         response = self.stop()
         self.assertRedirect(response, f"/odoo/contacts/{self.contact.id}")
@@ -167,6 +172,8 @@ class TestActAs(ActAsCase):
         for partner, message in refusals.items():
             with self.subTest(partner=partner.name), self.assertRaisesRegex(UserError, re.escape(message)):
                 partner.with_user(self.actor).action_b2b_act_as_customer()
+        with self.assertRaisesRegex(UserError, "one contact at a time"):
+            (self.contact | self.contact2).with_user(self.actor).action_b2b_act_as_customer()
         self.login_as(self.actor)
         for partner, message in refusals.items():
             self.assertJsonError(self.click_act_as(partner), "odoo.exceptions.UserError", message)
@@ -318,6 +325,12 @@ class TestActAs(ActAsCase):
         self.assertIn(f"/odoo/contacts/{self.contact.id}", page.text)
         self.assertNotIn("o_b2b_act_banner", page.text)
 
+        # A website page without a route (served by the website's fallback) meets the same timeout
+        self.start(self.contact)
+        self.log().filtered(lambda log: not log.end_date).last_activity_date = last
+        self.assertRedirect(self.request("/contactus"), "/b2b/act-as/ended")
+        self.assertEqual(self.current_session().uid, self.actor.id)
+
     def test_idle_time_is_a_setting_and_a_json_request_after_it_adds_nothing(self):
         self.env["res.config.settings"].create({"b2b_act_idle_minutes": 5}).execute()
         with self.assertRaises(UserError):
@@ -451,6 +464,8 @@ class TestActAs(ActAsCase):
         # Nobody else sets it: salespeople cannot, B2B Managers can on the customer's word
         with self.assertRaises(AccessError):
             self.customer.with_user(self.salesperson).b2b_act_consent = True
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.salesperson).create({"name": "Co", "b2b_act_consent": True})
         self.customer.with_user(self.manager).b2b_act_consent = True
         self.assertTrue(self.customer.b2b_act_consent)
 
