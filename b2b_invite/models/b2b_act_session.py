@@ -70,6 +70,14 @@ class B2bActSession(models.Model):
             log.display_name = self.env._(
                 "%(actor)s as %(contact)s", actor=log.actor_id.name, contact=log.partner_id.name)
 
+    def _banner_label(self):
+        """"Acting as Anna Berg (Nordic Bean)", the banner of every page while acting."""
+        self.ensure_one()
+        contact, customer = self.partner_id, self.commercial_partner_id
+        if contact == customer:
+            return self.env._("Acting as %s", contact.name)
+        return self.env._("Acting as %(contact)s (%(customer)s)", contact=contact.name, customer=customer.name)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(self.env._("The log of acting sessions is kept: its entries cannot be deleted."))
