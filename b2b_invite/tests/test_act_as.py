@@ -13,6 +13,7 @@ from odoo.tools import mute_logger
 from ..models.b2b_act_session import PENDING
 from .common import B2bShopCommon
 
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 STOP_FORM_TOKEN = re.compile(r'action="/b2b/act-as/stop".*?name="csrf_token" value="([^"]+)"', re.S)
 
 
@@ -444,6 +445,20 @@ class TestActAs(ActAsCase):
         self.assertTrue(own.transaction_ids)
         self.assertEqual(self.log().order_ids, order)
         self.assertFalse(own.b2b_ordered_by_id)
+
+    def test_quotation_signed_while_acting_carries_the_actor(self):
+        quotation = self.env["sale.order"].create({
+            "partner_id": self.contact.id, "require_signature": True, "require_payment": False,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 3})],
+        })
+        quotation.action_quotation_sent()
+        self.start(self.contact)
+        answer = self.json(f"/my/orders/{quotation.id}/accept", access_token=quotation._portal_ensure_token(),
+                           name="Alice Buyer", signature=PIXEL)
+        self.assertIn("result", answer, answer)
+        self.assertEqual(quotation.state, "sale")
+        self.assertEqual(quotation.b2b_ordered_by_id, self.actor)
+        self.assertEqual(self.log().order_ids, quotation)
 
     def test_customer_allows_shopping_assistance_on_its_account_page(self):
         self.customer.b2b_act_consent = False
