@@ -110,8 +110,8 @@ class B2bActSession(models.Model):
         customer = partner.commercial_partner_id
         if website.b2b_act_consent_required and not customer.b2b_act_consent:
             return self.env._(
-                "%s has not allowed shopping assistance: the customer can allow it on its account page "
-                "(My Account > Account details).", customer.display_name)
+                "%s has not allowed shopping assistance: its contacts can allow it in My Account > "
+                "Edit information.", customer.display_name)
         return False
 
     @api.model
