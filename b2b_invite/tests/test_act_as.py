@@ -371,6 +371,14 @@ class TestActAs(ActAsCase):
         self.assertEqual(self.current_session().uid, self.actor.id)
         self.assertEqual(self.log().end_reason, "stopped")
 
+    def test_stop_after_the_actors_own_login_changed_logs_out(self):
+        self.start(self.contact)
+        token = self.stop_token()
+        self.actor.active = False  # or its password changed: its own session is not given back
+        self.assertRedirect(self.stop(token), "/web/login")
+        self.assertIsNone(self.current_session().uid)
+        self.assertEqual(self.log().end_reason, "stopped")
+
     def test_any_page_after_the_customers_login_was_archived_ends_acting(self):
         self.start(self.contact)
         self.alice.active = False
