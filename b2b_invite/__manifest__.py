@@ -20,12 +20,14 @@
     "external_dependencies": {"python": ["qrcode", "phonenumbers"]},
     "data": [
         "security/b2b_invite_groups.xml",
+        "security/b2b_act_session_security.xml",
         "security/ir.model.access.csv",
         "security/ir_rules.xml",
         "data/mail_templates.xml",
         "data/mail_template_campaign.xml",
         "data/ir_cron.xml",
         "data/ir_actions_server.xml",
+        "data/b2b_act_session_data.xml",
         "views/b2b_invitation_views.xml",
         "views/b2b_invite_campaign_views.xml",
         "views/b2b_registration_request_views.xml",
@@ -34,6 +36,8 @@
         "views/res_config_settings_views.xml",
         "views/templates.xml",
         "views/quick_order_templates.xml",
+        "views/b2b_act_session_views.xml",
+        "views/act_as_templates.xml",
         "wizard/b2b_create_login_wizard_views.xml",
         "wizard/b2b_invite_wizard_views.xml",
         "wizard/b2b_activation_wizard_views.xml",
@@ -44,6 +48,7 @@
     "demo": [
         "demo/b2b_invite_demo.xml",
         "demo/quick_order_demo.xml",
+        "demo/b2b_act_as_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -1,1 +1,1 @@
-from . import invitation, portal, quick_order, registration, sales_rep, shop
+from . import act_as, invitation, portal, quick_order, registration, sales_rep, shop

@@ -1,11 +1,13 @@
 from . import (
     account_analytic_distribution_model,
+    b2b_act_session,
     b2b_attempt,
     b2b_invitation,
     b2b_invite_campaign,
     b2b_registration_flow,
     b2b_registration_request,
     b2b_registration_verification,
+    ir_http,
     ir_qweb,
     mail_mail,
     mail_render_mixin,

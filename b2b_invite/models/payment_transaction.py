@@ -18,6 +18,8 @@ class PaymentTransaction(models.Model):
         if not self.env.user._is_internal():
             for order in transactions.sale_order_ids:
                 order._b2b_check_ordering()
+        # An order paid, or sent for payment, while acting as the customer: the actor placed it
+        self.env["b2b.act.session"]._record_orders(transactions.sale_order_ids)
         return transactions
 
     def _check_amount_and_confirm_order(self):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.access import check_b2b_manager
+from .b2b_act_session import IDLE_BOUNDS, IDLE_MINUTES, IDLE_PARAM
 from .b2b_invitation import VALIDITY_DAYS
 from .b2b_invite_campaign import DEFAULT_THRESHOLD
 from .b2b_registration_request import CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR
@@ -22,6 +23,10 @@ class ResConfigSettings(models.TransientModel):
     b2b_guest_pricelist_id = fields.Many2one(related="website_id.b2b_guest_pricelist_id", readonly=False)
     b2b_guest_hide_prices = fields.Boolean(related="website_id.b2b_guest_hide_prices", readonly=False)
     b2b_own_documents = fields.Boolean(related="company_id.b2b_own_documents", readonly=False)
+    b2b_act_consent_required = fields.Boolean(related="website_id.b2b_act_consent_required", readonly=False)
+    b2b_act_idle_minutes = fields.Integer(
+        "Acting idle time (minutes)", config_parameter=IDLE_PARAM, default=IDLE_MINUTES,
+    )
 
     b2b_join_enabled = fields.Boolean(related="website_id.b2b_join_enabled", readonly=False)
     b2b_join_code_emails_per_hour = fields.Integer(
@@ -75,6 +80,12 @@ class ResConfigSettings(models.TransientModel):
             "domain": ["|", ("id", "in", templates.mapped("res_id")), ("model", "like", "b2b.")],
             "target": "current",
         }
+    @api.constrains("b2b_act_idle_minutes")
+    def _check_b2b_act_idle_minutes(self):
+        low, high = IDLE_BOUNDS
+        if any(not low <= settings.b2b_act_idle_minutes <= high for settings in self):
+            raise ValidationError(self.env._(
+                "Acting as a customer stops after %(low)s to %(high)s minutes without activity.", low=low, high=high))
 
     def action_b2b_join_regenerate(self):
         """A new registration link for the website: the printed QR codes and the old link stop working."""

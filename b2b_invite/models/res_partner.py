@@ -226,11 +226,14 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if any(vals.get("b2b_rep_ids") for vals in vals_list):
             self._check_b2b_rep_ids_editor()
+        for vals in vals_list:
+            self.env["b2b.act.session"]._check_partner_write(self.browse(), vals)
         return super().create(vals_list)
 
     def write(self, vals):
         if "b2b_rep_ids" in vals:
             self._check_b2b_rep_ids_editor()
+        self.env["b2b.act.session"]._check_partner_write(self, vals)
         if vals.get("active") is False:
             # Odoo refuses to archive a contact with an active user: revoke the B2B access of
             # the contact (of all its contacts, for a company) first.
@@ -530,3 +533,43 @@ class ResPartner(models.Model):
             if not entry["hidden"]:
                 entry["name"] = entry["product"].name
         return list(usual.values())
+
+    # ------------------------------------------------------------------
+    # Act as customer (the rules and the log: b2b.act.session)
+    # ------------------------------------------------------------------
+
+    b2b_act_consent = fields.Boolean(
+        "Allow shopping assistance", tracking=True, copy=False,
+        help="Our staff may act as this customer's contacts (log in as them) to help them order. The customer "
+             "switches it on its account page; where the website does not require consent, it is not needed.",
+    )
+    b2b_has_portal_login = fields.Boolean(compute="_compute_b2b_has_portal_login")
+    b2b_act_session_count = fields.Integer(
+        compute="_compute_b2b_act_session_count", string="Acting sessions",
+        groups="b2b_invite.group_b2b_act_as_customer")
+
+    @api.depends("user_ids.share")
+    def _compute_b2b_has_portal_login(self):
+        for partner in self:
+            partner.b2b_has_portal_login = any(user.share for user in partner.sudo().user_ids)
+
+    def _compute_b2b_act_session_count(self):
+        ActSession = self.env["b2b.act.session"]
+        for partner in self:
+            partner.b2b_act_session_count = ActSession.search_count(partner._b2b_act_session_domain())
+
+    def _b2b_act_session_domain(self):
+        self.ensure_one()
+        if self.is_company:
+            return [("commercial_partner_id", "=", self.id)]
+        return [("partner_id", "=", self.id)]
+
+    def action_b2b_act_as_customer(self):
+        """Open the website logged in as this contact's portal login (an ir.actions.act_url)."""
+        return self.env["b2b.act.session"]._start_action(self)
+
+    def action_b2b_view_act_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_act_session")
+        action["domain"] = self._b2b_act_session_domain()
+        return action

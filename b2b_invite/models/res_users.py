@@ -21,6 +21,7 @@ class ResUsers(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self.env["b2b.act.session"]._check_user_write(vals)
         if "b2b_rep_access" in vals:
             self._b2b_check_rep_access_editor()
         res = super().write(vals)

@@ -9,7 +9,8 @@ class SaleOrder(models.Model):
 
     b2b_ordered_by_id = fields.Many2one(
         "res.users", string="Ordered by", readonly=True, copy=False, tracking=True, index="btree_not_null",
-        help="The sales rep who placed this order in the shop on behalf of the customer.",
+        help="Who placed this order in the shop on behalf of the customer: a sales rep, or staff acting as "
+             "the customer.",
     )
 
     @api.model_create_multi
@@ -172,3 +173,8 @@ class SaleOrder(models.Model):
             raise UserError(self.env._(
                 "These products have no price yet and cannot be ordered online: %s",
                 ", ".join(unpriced.product_id.mapped("display_name"))))
+
+    def _validate_order(self):
+        # A free order or a signed quotation confirmed while acting as the customer: the actor placed it
+        self.env["b2b.act.session"]._record_orders(self)
+        return super()._validate_order()

@@ -108,6 +108,10 @@ class Website(models.Model):
         "Hide prices from guests",
         help="On a B2B shop, guests see the catalogue without prices.",
     )
+    b2b_act_consent_required = fields.Boolean(
+        "Consent to act as a customer", default=True,
+        help="Staff may act as a customer's contact only when the customer allowed shopping assistance.",
+    )
 
     # ------------------------------------------------------------------
     # Who may order

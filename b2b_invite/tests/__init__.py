@@ -1,4 +1,5 @@
 from . import (
+    test_act_as,
     test_bulk,
     test_campaign,
     test_guest_prices,
