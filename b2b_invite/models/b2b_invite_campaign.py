@@ -16,7 +16,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from ..tools.access import check_b2b_manager
 from .b2b_invitation import OPEN_STATES
@@ -147,8 +147,9 @@ class B2bInviteCampaign(models.Model):
         if not rows:
             raise UserError(self.env._("There is no contact to process."))
         label = dict(self._fields["kind"]._description_selection(self.env))[kind]
+        count = formatLang(self.env, len(rows), digits=0)
         campaign = self.create({
-            "name": self.env._("%(action)s: %(count)s contacts", action=label, count=f"{len(rows):,}"),
+            "name": self.env._("%(action)s: %(count)s contacts", action=label, count=count),
             "kind": kind,
             "note": note or False,
         })
