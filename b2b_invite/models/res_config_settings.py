@@ -80,6 +80,7 @@ class ResConfigSettings(models.TransientModel):
             "domain": ["|", ("id", "in", templates.mapped("res_id")), ("model", "like", "b2b.")],
             "target": "current",
         }
+
     @api.constrains("b2b_act_idle_minutes")
     def _check_b2b_act_idle_minutes(self):
         low, high = IDLE_BOUNDS

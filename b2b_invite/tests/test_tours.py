@@ -64,6 +64,9 @@ class TestQuickOrderTour(B2bQuickOrderCommon, HttpCase):
         new_test_user(self.env, login="tina.tour", password="tina.tour", groups="base.group_portal",
                       partner_id=tina.id)
         return tina
+
+
+@tagged("post_install", "-at_install")
 class TestSalesRepTour(B2bRepCommon, HttpCase):
     def test_rep_logs_in_picks_a_customer_and_orders(self):
         transfer = self.env.ref("payment.payment_provider_transfer")
