@@ -100,7 +100,8 @@ class B2bQuickOrder(http.Controller):
     def _render(self, form=None, status=200, **values):
         website = request.website
         order = website.sale_get_order()
-        customer = (order.partner_id or request.env.user.partner_id).with_env(request.env)
+        # The cart's customer; without a cart yet, the contact a sales rep orders for, or the user's own.
+        customer = (order.partner_id or website._b2b_order_for() or request.env.user.partner_id).with_env(request.env)
         usual = customer._b2b_usual_products(website.company_id)
         visible = request.env["product.product"].concat(*(entry["product"] for entry in usual if not entry["hidden"]))
         prices = visible._b2b_shop_prices(website, order)

@@ -90,7 +90,7 @@ class ProductProduct(models.Model):
             raise UserError(self.env._(
                 "The lines are too long: at most %s lines. Split them into several orders.", LINES_MAX))
         rows = [(self.env._("Line %s", number), row, index == 0)
-                for index, (number, row) in enumerate(self._b2b_csv_rows(text or ""))]
+                for index, (number, row) in enumerate(self._b2b_typed_rows(text or ""))]
         if csv_data:
             name = filename or self.env._("the file")
             rows += [(self.env._("Row %(row)s of %(file)s", row=number, file=name), row, index == 0)
@@ -199,6 +199,25 @@ class ProductProduct(models.Model):
         return self.env._(
             "%s is not UTF-8 text. In Excel, save it as “CSV UTF-8”; in LibreOffice, choose the "
             "“Unicode (UTF-8)” character set.", name)
+
+    @api.model
+    def _b2b_typed_rows(self, text):
+        """[(line number, [cells])] of lines typed or pasted: each line read on its own, its
+        separator its own (a semicolon, a tab or a comma, else the last space: "CODE 4")."""
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            if any(separator in line for separator in ";\t,"):
+                parsed = self._b2b_csv_rows(line)
+                cells = parsed[0][1] if parsed else []
+            else:
+                cells = line.strip().rsplit(None, 1)
+            if cells:
+                rows.append((number, cells))
+            if len(rows) > LINES_MAX:
+                break  # the caller refuses the whole input
+        return rows
 
     @api.model
     def _b2b_csv_rows(self, text):

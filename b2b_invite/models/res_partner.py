@@ -569,6 +569,7 @@ class ResPartner(models.Model):
         return self.env["b2b.act.session"]._start_action(self)
 
     def action_b2b_view_act_sessions(self):
+        self.env["b2b.act.session"]._check_actor()
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_act_session")
         action["domain"] = self._b2b_act_session_domain()

@@ -221,7 +221,12 @@ class TestCampaign(B2bCommon):
         self.assertRecordValues(resend, [{"state": "done", "done_count": 5, "skipped_count": 3}])
         for partner in self.many[1:6]:
             self.assertEqual(partner.b2b_invitation_ids.send_count, sent_before[partner] + 1)
-        self.assertEqual(len(self.invitation_mails(self.many[1:6].b2b_invitation_ids)), 10, "one more email each")
+        resent = self.many[1:6].b2b_invitation_ids
+        # The unsent email of the old link is dropped (its link no longer works); the chatter keeps both.
+        self.assertEqual(self.invitation_mails(resent), resent.sudo().mail_id, "one queued email each: the new link")
+        sent_lines = self.env["mail.message"].search_count([
+            ("model", "=", "b2b.invitation"), ("res_id", "in", resent.ids), ("body", "ilike", "Invitation sent to")])
+        self.assertEqual(sent_lines, 10, "two chatter lines each")
 
         action = self.env.ref("b2b_invite.action_server_b2b_revoke").with_user(self.salesperson).with_context(
             active_model="res.partner", active_ids=self.many.ids).run()

@@ -3,7 +3,7 @@ import json
 import re
 from urllib.parse import urlparse
 
-from odoo import fields, http
+from odoo import Command, fields, http
 from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -266,6 +266,21 @@ class TestOrderFor(B2bRepCommon, HttpCase):
     # ------------------------------------------------------------------
     # A choice that stops being valid
     # ------------------------------------------------------------------
+
+    def test_quick_order_is_the_customer_s_before_any_cart(self):
+        """Before any cart for it, the rep's Quick order page is the customer's: its usual products."""
+        order = self.env["sale.order"].create({
+            "partner_id": self.contact.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 4})],
+        })
+        order.action_confirm()
+        self.login(self.rep)
+        self.order_for(self.contact)
+        self.assertFalse(self.carts_of(self.contact))
+        page = self.url_open("/shop/quick-order").text
+        self.assertRegex(page, rf"For <strong>{re.escape(self.customer.name)}</strong>")
+        self.assertEqual(page.count('class="o_b2b_usual_product'), 1)
+        self.assertIn(f"Ordering for: {self.customer.name}", self.bar("/shop/quick-order"))
 
     def test_rep_whose_customer_is_no_longer_allocated_cannot_go_on(self):
         self.login(self.rep)

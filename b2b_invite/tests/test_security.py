@@ -564,7 +564,7 @@ class TestPortalRpc(JsonRpcMixin, B2bShopCommon, HttpCase):
         "action_b2b_invite", "action_b2b_resend", "action_b2b_revoke", "action_b2b_open_invite_wizard",
         "action_b2b_invite_primary_contact", "action_b2b_invite_ordering_contacts",
         "action_b2b_view_invitations", "action_b2b_create_login", "action_b2b_activate",
-        "action_b2b_invite_sales_rep",
+        "action_b2b_invite_sales_rep", "action_b2b_act_as_customer", "action_b2b_view_act_sessions",
     )
 
     def test_every_b2b_action_is_refused(self):
