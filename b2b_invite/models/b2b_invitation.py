@@ -12,7 +12,7 @@ from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, group
 from ..tools import tokens
 from ..tools.access import check_salesperson
 from ..tools.batches import run_in_batches
-from .res_users import REP_ACCESS
+from .res_users import REP_ACCESS, REVOKING
 
 _logger = logging.getLogger(__name__)
 
@@ -682,18 +682,57 @@ class B2bInvitation(models.Model):
         return self._revoke()
 
     def _revoke(self):
-        """Close the invitations, archive the portal logins they gave."""
+        """Revoke these invitations: their contacts' B2B access ends (see _revoke_access)."""
         check_salesperson(self.env)
         self.check_access("read")
         self._check_in_scope()
-        open_or_accepted = self.filtered(lambda inv: inv.state != "revoked")
-        # sudo: the state and the token fields are the methods' to write (caller checked above)
-        open_or_accepted.sudo().write({
+        self._revoke_access()
+        return True
+
+    def _revoke_access(self, partners=None):
+        """End B2B access: the one method that does it, whatever the door (Revoke on an invitation or
+        a contact, a campaign's revoke lines, archiving a contact, a company or a portal login).
+
+        Closes these invitations and the open or accepted ones of `partners` (their links stop
+        working), archives the portal logins of their contacts (their sessions end at their next
+        request) and logs who did it in each closed invitation's chatter, or in the contact's when it
+        had a login but no invitation. The callers check who may revoke whom; this runs as superuser.
+        :return: the contacts whose access ended (an invitation closed or a login archived)
+        """
+        partners = self.partner_id | (partners or self.env["res.partner"])
+        if not partners:
+            return partners
+        # sudo: the state, the token fields and other contacts' logins are this method's to write
+        invitations = (self | self.sudo().search([
+            ("partner_id", "in", partners.ids), ("state", "in", (*OPEN_STATES, "accepted")),
+        ])).sudo().filtered(lambda invitation: invitation.state != "revoked")
+        users = self.env["res.users"].sudo().search([("partner_id", "in", partners.ids), ("share", "=", True)])
+        # The chatter line below is the log: no tracking message too.
+        invitations.with_context(mail_notrack=True).write({
             "state": "revoked", "revoked_by_id": self.env.user.id, "revoked_date": fields.Datetime.now(),
             "token_salt": False, "token_digest": False,
         })
-        open_or_accepted.partner_id._b2b_archive_portal_users()
-        return True
+        # res.users.write would revoke the invitations of the logins it archives: done above already.
+        users.with_context(**{REVOKING: True}).write({"active": False})
+        logins = {user.partner_id: user.login for user in users}
+        invitations._message_log_batch({
+            invitation.id: self._revoke_note(logins.get(invitation.partner_id)) for invitation in invitations
+        })
+        if login_only := users.partner_id - invitations.partner_id:
+            login_only._message_log_batch({
+                partner.id: self._revoke_note(logins[partner]) for partner in login_only
+            })
+        return invitations.partner_id | users.partner_id
+
+    @api.model
+    def _revoke_note(self, login=None):
+        user = self.env.user.name
+        if login:
+            return Markup("<p>%s</p>") % self.env._(
+                "B2B access revoked by %(user)s: the invitation link no longer works and the login %(login)s "
+                "is archived.", user=user, login=login)
+        return Markup("<p>%s</p>") % self.env._(
+            "B2B access revoked by %(user)s: the invitation link no longer works.", user=user)
 
     @api.model
     def _cron_expire(self, batch_size=1000):

@@ -239,7 +239,8 @@ class ResPartner(models.Model):
             # the contact (of all its contacts, for a company) first.
             contacts = self.with_context(active_test=False).search(
                 [("commercial_partner_id", "in", self.filtered("is_company").ids)]) | self
-            contacts._b2b_revoke_access()
+            # sudo (inside): whoever may archive a contact ends its B2B access, as Odoo's rule demands.
+            self.env["b2b.invitation"]._revoke_access(contacts)
         moves = self._b2b_email_moves(vals["email"]) if "email" in vals else {}
         res = super().write(vals)
         if moves:
@@ -314,21 +315,6 @@ class ResPartner(models.Model):
             self.env.ref("b2b_invite.mail_template_b2b_login_changed").with_context(b2b_old_email=old)._b2b_send(
                 user.ids)
 
-    def _b2b_revoke_access(self):
-        # sudo: whoever may archive a contact ends its B2B access, as Odoo's rule demands.
-        invitations = self.env["b2b.invitation"].sudo().search([
-            ("partner_id", "in", self.ids), ("state", "in", ("draft", "sent", "accepted")),
-        ])
-        invitations._revoke()
-        self._b2b_archive_portal_users()
-
-    def _b2b_archive_portal_users(self):
-        """Archive the portal logins of these contacts: their sessions end at their next request."""
-        users = self.env["res.users"].sudo().search([("partner_id", "in", self.ids), ("share", "=", True)])
-        # sudo: salespeople revoke access without the right to manage users; only portal
-        # (share) users of these contacts are touched.
-        users.write({"active": False})
-
     # ------------------------------------------------------------------
     # Actions (contact form buttons and list actions)
     # ------------------------------------------------------------------
@@ -391,19 +377,14 @@ class ResPartner(models.Model):
 
         :return: (contacts revoked, {partner: why there was nothing to revoke})
         """
-        refused = self.env["b2b.invitation"]._out_of_scope(self)
-        partners = self.filtered(lambda partner: partner not in refused)
-        invitations = self.env["b2b.invitation"].search([
-            ("partner_id", "in", partners.ids), ("state", "in", ("draft", "sent", "accepted")),
-        ])
-        users = self.env["res.users"].sudo().search([("partner_id", "in", partners.ids), ("share", "=", True)])
-        revoked = invitations.partner_id | users.partner_id
+        check_salesperson(self.env)
+        Invitation = self.env["b2b.invitation"]
+        refused = Invitation._out_of_scope(self)
+        revoked = Invitation._revoke_access(self.filtered(lambda partner: partner not in refused))
         refused.update({
             partner: self.env._("%s has no invitation or login to revoke.", partner.display_name)
-            for partner in partners - revoked
+            for partner in self - revoked if partner not in refused
         })
-        invitations._revoke()
-        revoked._b2b_archive_portal_users()
         return revoked, refused
 
     def action_b2b_invite_sales_rep(self):

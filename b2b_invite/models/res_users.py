@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 REP_ACCESS = [("all", "All customers"), ("allocated", "Allocated customers only")]
+# Context key: these logins are archived by b2b.invitation._revoke_access, which closed their invitations
+REVOKING = "b2b_revoking"
 
 
 class ResUsers(models.Model):
@@ -28,12 +30,11 @@ class ResUsers(models.Model):
         if "b2b_rep_access" in vals:
             # The record rules of outside reps depend on it, and Odoo caches rules per user.
             self.env.registry.clear_cache()
-        if vals.get("active") is False:
-            # An archived portal login ends the invitation it came from. Its sessions end at
-            # their next request: `active` is part of Odoo's session token.
+        if vals.get("active") is False and not self.env.context.get(REVOKING):
+            # An archived portal login ends the invitation it came from (the login's sessions end at
+            # their next request: `active` is part of Odoo's session token).
             self.env["b2b.invitation"].sudo().search(
-                [("user_id", "in", self.ids), ("state", "=", "accepted")]
-            ).write({"state": "revoked", "revoked_by_id": self.env.uid, "revoked_date": fields.Datetime.now()})
+                [("user_id", "in", self.ids), ("state", "=", "accepted")])._revoke_access()
         return res
 
     def _b2b_check_rep_access_editor(self):

@@ -13,6 +13,7 @@ from . import (
     test_quick_order,
     test_registration,
     test_registration_flow,
+    test_revocation,
     test_sales_rep,
     test_security,
     test_shop_gate,
