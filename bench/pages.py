@@ -94,7 +94,7 @@ def prepare(db, addons_path):
         invitee = env["res.partner"].create({
             "name": "Ivan Invited", "email": "ivan.bench@nordic.example.com", "parent_id": company.id,
             "b2b_ordering": True})
-        invitation, _refused = env["b2b.invitation"]._invite(invitee, send=False)
+        invitation, _refused, _failed = env["b2b.invitation"]._invite_many(invitee, send=False)
         return {
             "login": "/web/login",
             "invitation": urlsplit(invitation.invitation_url).path,

@@ -5,6 +5,7 @@ from odoo.addons.web.controllers.export import CSVExport
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
+from ..models.b2b_invitation import OPEN_STATES
 from ..tools.forms import UnreadableForm, check_form_token, no_referrer
 
 # The invitation link's secret, kept in the session once the emailed link is opened
@@ -94,7 +95,7 @@ class B2bInvitationController(http.Controller):
         return self._links_csv(campaign.invitation_ids)
 
     def _links_csv(self, invitations):
-        invitations = invitations.filtered(lambda inv: inv.state in ("draft", "sent"))
+        invitations = invitations.filtered(lambda inv: inv.state in OPEN_STATES)
         urls = {row["id"]: row["invitation_url"] for row in invitations.read(["invitation_url"])}  # managers only
         tz = request.env.user.tz or "UTC"
         headers = [

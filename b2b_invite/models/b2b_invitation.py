@@ -12,6 +12,7 @@ from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, group
 from ..tools import tokens
 from ..tools.access import check_salesperson
 from ..tools.batches import run_in_batches
+from ..tools.notifications import raise_first, summarize
 from .res_users import REP_ACCESS, REVOKING
 
 _logger = logging.getLogger(__name__)
@@ -465,15 +466,6 @@ class B2bInvitation(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _invite(self, partners, send=True):
-        """Invite every invitable partner.
-
-        :return: (invitations created, {partner: why it was not invited})
-        """
-        invitations, refused, failed = self._invite_many(partners, send=send)
-        return invitations, {**refused, **failed}
-
-    @api.model
     def _invite_many(self, partners, send=True, rep_access=None):
         """Invite partners by batches: one batch call per few hundred contacts, whatever their number.
 
@@ -638,30 +630,7 @@ class B2bInvitation(models.Model):
         if Campaign._is_large(len(self)):  # in the background, on the cron workers
             return Campaign._start("resend", invitations=self)._open()
         sent, failed = self._resend()
-        if len(self) == 1 and failed:
-            raise UserError(next(iter(failed.values())))
-        return self._summary_action(
-            self.env._("Invitations sent"), sent.partner_id,
-            {invitation.partner_id: message for invitation, message in failed.items()},
-        )
-
-    @api.model
-    def _summary_action(self, title, done_partners, problems):
-        """A notification that says what was done and, per contact, what was not and why."""
-        lines = [self.env._("%(count)s contact(s): %(names)s",
-                            count=len(done_partners), names=", ".join(done_partners.mapped("name")))]
-        lines += list(problems.values())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": "\n".join(lines),
-                "type": "warning" if problems else "success",
-                "sticky": bool(problems),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return summarize(self, self.env._("Invitations sent"), sent.partner_id, failed)
 
     def action_invite_sales_rep(self):
         """Open Invite a sales rep: email, name and access type (B2B Managers); a list button."""
@@ -907,8 +876,7 @@ class B2bInvitation(models.Model):
         with self.env.cr.savepoint():
             partner = earlier or Partner.create({"name": name, "email": normalized, "type": "contact"})
             invitations, refused, failed = self._invite_many(partner.sudo(False), rep_access=rep_access)
-            if refused or failed:
-                raise UserError(next(iter({**refused, **failed}.values())))
+            raise_first(refused, failed)
         return invitations
 
     def _create_portal_user(self, login, password):

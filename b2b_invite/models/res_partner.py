@@ -7,6 +7,7 @@ from odoo.osv import expression
 from odoo.tools import email_normalize
 
 from ..tools.access import SALESPERSON, check_b2b_manager, check_salesperson
+from ..tools.notifications import summarize
 from .b2b_invitation import OPEN_STATES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
@@ -322,11 +323,8 @@ class ResPartner(models.Model):
     def action_b2b_invite(self):
         """Invite these contacts; refuse with the reason for one contact, summarize for many."""
         check_salesperson(self.env)
-        invitations, refused = self.env["b2b.invitation"]._invite(self)
-        if len(self) == 1 and refused:
-            raise UserError(next(iter(refused.values())))
-        return self.env["b2b.invitation"]._summary_action(
-            self.env._("Invitations sent"), invitations.partner_id, refused)
+        invitations, refused, failed = self.env["b2b.invitation"]._invite_many(self)
+        return summarize(self, self.env._("Invitations sent"), invitations.partner_id, refused, failed)
 
     def action_b2b_resend(self):
         """Send the open or expired invitation of these contacts again, with a new link."""
@@ -336,11 +334,7 @@ class ResPartner(models.Model):
             return Campaign._start("resend", partners=self)._open()
         latest, refused = self._b2b_resend_targets()
         sent, failed = latest._resend()
-        refused.update({invitation.partner_id: message for invitation, message in failed.items()})
-        if len(self) == 1 and refused:
-            raise UserError(next(iter(refused.values())))
-        return self.env["b2b.invitation"]._summary_action(
-            self.env._("Invitations sent again"), sent.partner_id, refused)
+        return summarize(self, self.env._("Invitations sent again"), sent.partner_id, refused, failed)
 
     def _b2b_resend_targets(self):
         """The invitation to send again of each contact: its latest open or expired one.
@@ -350,7 +344,7 @@ class ResPartner(models.Model):
         refused = self.env["b2b.invitation"]._out_of_scope(self)
         invitations = self.env["b2b.invitation"].search([
             ("partner_id", "in", self.ids), ("partner_id", "not in", [p.id for p in refused]),
-            ("state", "in", ("draft", "sent", "expired")),
+            ("state", "in", (*OPEN_STATES, "expired")),
         ])
         latest = {}
         for invitation in invitations:  # newest first (_order): keep each contact's latest
@@ -368,9 +362,7 @@ class ResPartner(models.Model):
         if Campaign._is_large(len(self)):  # in the background, on the cron workers
             return Campaign._start("revoke", partners=self)._open()
         revoked, refused = self._b2b_revoke_many()
-        if len(self) == 1 and refused:
-            raise UserError(next(iter(refused.values())))
-        return self.env["b2b.invitation"]._summary_action(self.env._("B2B access revoked"), revoked, refused)
+        return summarize(self, self.env._("B2B access revoked"), revoked, refused)
 
     def _b2b_revoke_many(self):
         """Revoke the invitations and portal logins of these contacts.

@@ -366,7 +366,7 @@ class TestInvitationConcurrency(TransactionCase):
             contact = env["res.partner"].create({
                 "name": "Connie Current", "email": "connie@race.example.com", "b2b_ordering": True,
             })
-            invitation, _refused = env["b2b.invitation"]._invite(contact, send=False)
+            invitation, _refused, _failed = env["b2b.invitation"]._invite_many(contact, send=False)
         self.addCleanup(self._cleanup, contact.id)
 
         barrier = threading.Barrier(2)

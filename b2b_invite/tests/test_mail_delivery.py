@@ -175,7 +175,7 @@ class TestEmailChange(MailQueueMixin, B2bCommon):
         invitation._accept("alice.new@acme.example.com", PASSWORD)
 
     def test_draft_invitation_takes_the_new_address_without_email(self):
-        invitation, _refused = self.env["b2b.invitation"]._invite(self.contact, send=False)
+        invitation, _refused, _failed = self.env["b2b.invitation"]._invite_many(self.contact, send=False)
         token = new_token_of(invitation)
         self.contact.email = "alice.new@acme.example.com"
         self.assertEqual((invitation.state, invitation.email), ("draft", "alice.new@acme.example.com"))

@@ -122,7 +122,7 @@ class TestAccountTakeover(JsonRpcMixin, B2bShopCommon, HttpCase):
         public_user = self.env.ref("base.public_user")
         public = public_user.partner_id
         public.write({"email": "public@shop.example.com", "b2b_ordering": True})
-        _invitations, refused = self.env["b2b.invitation"]._invite(public)
+        _invitations, refused, _failed = self.env["b2b.invitation"]._invite_many(public)
         self.assertIn(public, refused)
         # Even an invitation that somehow exists cannot be accepted.
         with self.assertRaises(UserError):

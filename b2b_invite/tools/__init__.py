@@ -1,1 +1,1 @@
-from . import access, batch_lookups, batches, forms, tokens
+from . import access, batch_lookups, batches, forms, notifications, tokens

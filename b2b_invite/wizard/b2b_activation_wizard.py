@@ -3,8 +3,10 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.b2b_invitation import OPEN_STATES
 from ..models.res_partner import WEEKDAYS
 from ..tools.access import check_b2b_manager
+from ..tools.notifications import notification
 
 MARKUP_MAX = 1000  # percent
 
@@ -94,17 +96,12 @@ class B2bActivationWizard(models.TransientModel):
                     customer=customer.display_name, contacts=", ".join(contacts.mapped("name")) or "-"),
                 subtype_xmlid="mail.mt_note",
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Customer activated"),
-                "message": self.env._("%(customer)s can now order; %(count)s contact(s) invited.",
-                                      customer=customer.display_name, count=len(contacts)),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._("Customer activated"),
+            self.env._("%(customer)s can now order; %(count)s contact(s) invited.",
+                       customer=customer.display_name, count=len(contacts)),
+            next_action={"type": "ir.actions.act_window_close"},
+        )
 
     def _customer_pricelist(self):
         """The chosen pricelist, or with a markup the customer's own pricelist based on it.
@@ -142,7 +139,7 @@ class B2bActivationWizard(models.TransientModel):
         """Invite the contacts that have no login and no open invitation yet."""
         Invitation = self.env["b2b.invitation"]
         users = self.env["res.users"].search([("partner_id", "in", contacts.ids)])
-        invited = Invitation.search([("partner_id", "in", contacts.ids), ("state", "in", ("draft", "sent"))])
-        _invitations, refused = Invitation._invite(contacts - users.partner_id - invited.partner_id)
-        if refused:
-            raise UserError("\n".join(refused.values()))
+        invited = Invitation.search([("partner_id", "in", contacts.ids), ("state", "in", OPEN_STATES)])
+        _invitations, refused, failed = Invitation._invite_many(contacts - users.partner_id - invited.partner_id)
+        if refused or failed:
+            raise UserError("\n".join([*refused.values(), *failed.values()]))

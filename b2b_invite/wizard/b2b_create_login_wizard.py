@@ -1,7 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
+from ..models.b2b_invitation import OPEN_STATES
 from ..tools.access import check_b2b_manager
+from ..tools.notifications import notification, raise_first
 
 
 class B2bCreateLoginWizard(models.TransientModel):
@@ -27,25 +28,18 @@ class B2bCreateLoginWizard(models.TransientModel):
         self.ensure_one()
         Invitation = self.env["b2b.invitation"]
         invitation = Invitation.search(
-            [("partner_id", "=", self.partner_id.id), ("state", "in", ("draft", "sent"))], limit=1)
+            [("partner_id", "=", self.partner_id.id), ("state", "in", OPEN_STATES)], limit=1)
         if not invitation:
-            invitation, refused = Invitation._invite(self.partner_id, send=False)
-            if refused:
-                raise UserError(refused[self.partner_id])
+            invitation, refused, failed = Invitation._invite_many(self.partner_id, send=False)
+            raise_first(refused, failed)
         elif invitation._link_status() == "expired":
             invitation._issue_token()
         login = invitation._accept(self.login, self.password)
         self.password = False  # a typed password does not stay in the database
         if self.send_email:
             self.env.ref("b2b_invite.mail_template_b2b_account_ready")._b2b_send(invitation.ids)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Login created"),
-                "message": self.env._("%(contact)s can now log in as %(login)s.",
-                             contact=self.partner_id.display_name, login=login),
-                "type": "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._("Login created"),
+            self.env._("%(contact)s can now log in as %(login)s.", contact=self.partner_id.display_name, login=login),
+            next_action={"type": "ir.actions.act_window_close"},
+        )
