@@ -1,9 +1,9 @@
 from . import (
     account_analytic_distribution_model,
     b2b_act_session,
-    b2b_attempt,
     b2b_invitation,
     b2b_invite_campaign,
+    b2b_rate_limit,
     b2b_registration_flow,
     b2b_registration_request,
     b2b_registration_verification,

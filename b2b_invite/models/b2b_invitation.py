@@ -361,7 +361,7 @@ class B2bInvitation(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _check_invitable(self, partners, ignore=None, as_reps=False):
+    def _split_invitable(self, partners, ignore=None, as_reps=False):
         """Split partners into those that can get a new invitation and those that cannot.
 
         A sales rep (`as_reps`, or a partner whose latest invitation was a rep's) needs no Ordering.
@@ -476,7 +476,7 @@ class B2bInvitation(models.Model):
         check_salesperson(self.env)  # before the rules read other contacts' logins as superuser
         if rep_access:
             self._check_rep_manager()
-        invitable, refused = self._check_invitable(partners, as_reps=bool(rep_access))
+        invitable, refused = self._split_invitable(partners, as_reps=bool(rep_access))
         reps = {partner: rep_access or partner.sudo().b2b_invitation_id.rep_access
                 for partner in (invitable if rep_access else self._rep_partners(invitable))}
         created = self.browse()
@@ -807,7 +807,7 @@ class B2bInvitation(models.Model):
                 "expired": self.env._("This invitation has expired."),
             }.get(status, self.env._("This invitation is not valid.")))
         # What made the contact invitable may have changed since the link was sent.
-        if refused := self._check_invitable(self.partner_id, ignore=self)[1]:
+        if refused := self._split_invitable(self.partner_id, ignore=self)[1]:
             _logger.info("B2B invitation %s not accepted: %s", self.id, refused[self.partner_id])
             raise UserError(refused[self.partner_id] if self.env.user._is_internal() else self.env._(
                 "This invitation can no longer be accepted. Please contact us."))
@@ -841,9 +841,9 @@ class B2bInvitation(models.Model):
     def _check_accept_rate(self, ip):
         """Count one try of the accept form; UserError when a limit is reached."""
         per_ip, per_invitation, window = ACCEPT_LIMITS
-        Attempt = self.env["b2b.attempt"]
-        if not Attempt._try([
-            (f"b2b.accept.ip:{Attempt._ip_key(ip)}", per_ip, window),
+        RateLimit = self.env["b2b.rate.limit"]
+        if not RateLimit._try([
+            (f"b2b.accept.ip:{RateLimit._ip_key(ip)}", per_ip, window),
             (f"b2b.accept.invitation:{self.id}", per_invitation, window),
         ]):
             raise UserError(self.env._("Too many attempts. Please try again in an hour."))

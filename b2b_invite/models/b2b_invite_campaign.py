@@ -100,9 +100,10 @@ class B2bInviteCampaign(models.Model):
                 [("campaign_id", "in", self.ids)], ["campaign_id", "state"], ["__count"])
         }  # sudo: the counts of a campaign one may read, whatever its lines' rules
         for campaign in self:
-            for state, _label in LINE_STATES:
-                count = counts.get((campaign.id, state), 0)
-                campaign[f"{'remaining' if state == 'pending' else state}_count"] = count
+            campaign.remaining_count = counts.get((campaign.id, "pending"), 0)
+            campaign.done_count = counts.get((campaign.id, "done"), 0)
+            campaign.skipped_count = counts.get((campaign.id, "skipped"), 0)
+            campaign.failed_count = counts.get((campaign.id, "failed"), 0)
             campaign.contact_count = total = sum(counts.get((campaign.id, state), 0) for state, _label in LINE_STATES)
             campaign.progress = 100.0 * (total - campaign.remaining_count) / total if total else 100.0
 
@@ -232,7 +233,7 @@ class B2bInviteCampaign(models.Model):
 
     def action_view_lines(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_invite_campaign_line")
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.b2b_invite_campaign_line_action")
         action["domain"] = [("campaign_id", "=", self.id)]
         state = self.env.context.get("b2b_line_state")
         action["context"] = {"search_default_state_" + state: 1} if state else {}
@@ -240,7 +241,7 @@ class B2bInviteCampaign(models.Model):
 
     def action_view_invitations(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_invitation")
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.b2b_invitation_action")
         action["domain"] = [("b2b_campaign_line_ids.campaign_id", "=", self.id)]
         action["context"] = {}
         return action

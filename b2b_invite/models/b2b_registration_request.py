@@ -128,14 +128,14 @@ class B2bRegistrationRequest(models.Model):
         address is known.
         """
         per_ip, per_email, window = RATE_LIMITS[kind]
-        Attempt = self.env["b2b.attempt"]
+        RateLimit = self.env["b2b.rate.limit"]
         limits = [
-            (f"b2b.join.{kind}.ip:{Attempt._ip_key(ip)}", per_ip, window),
+            (f"b2b.join.{kind}.ip:{RateLimit._ip_key(ip)}", per_ip, window),
             (f"b2b.join.{kind}.email:{email}", per_email, window),
         ]
         if kind == "code":  # every code is an email the website sends: a cap for all visitors too
             limits.append(("b2b.join.code.all", self._code_emails_per_hour(), HOUR))
-        if not Attempt._try(limits):
+        if not RateLimit._try(limits):
             raise UserError(self.env._("Too many attempts. Please try again in an hour."))
 
     @api.model
@@ -148,7 +148,7 @@ class B2bRegistrationRequest(models.Model):
             return CODE_EMAILS_PER_HOUR
 
     @api.model
-    def _check_details(self, form):
+    def _parse_details(self, form):
         """Clean the business details posted by the person.
 
         :param dict form: the posted fields (strings)
@@ -198,7 +198,7 @@ class B2bRegistrationRequest(models.Model):
         if self.state != "verified":
             raise UserError(self.env._("This request was already sent."))
         self._check_rate("post", self.email, ip)
-        values, errors = self._check_details(form)
+        values, errors = self._parse_details(form)
         if errors:
             return errors
         self.write({**values, "state": "pending", "submitted_date": fields.Datetime.now()})

@@ -10,7 +10,11 @@ from ..tools.access import SALESPERSON, check_b2b_manager, check_salesperson
 from ..tools.notifications import summarize
 from .b2b_invitation import OPEN_STATES
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # in date.weekday() order
+# The delivery method field of each weekday, in date.weekday() order (Monday first)
+CARRIER_FIELDS = (
+    "b2b_carrier_monday_id", "b2b_carrier_tuesday_id", "b2b_carrier_wednesday_id", "b2b_carrier_thursday_id",
+    "b2b_carrier_friday_id", "b2b_carrier_saturday_id", "b2b_carrier_sunday_id",
+)
 INVITE_STATE_OF = {
     "draft": "invited",
     "sent": "invited",
@@ -32,13 +36,20 @@ class ResPartner(models.Model):
         help="A self-registered customer that is approved but not activated yet: its contacts cannot order.",
     )
     # Days of service: the delivery method of orders placed on each weekday (see sale.order)
-    b2b_carrier_mon_id = fields.Many2one("delivery.carrier", "Monday", company_dependent=True, groups=SALESPERSON)
-    b2b_carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday", company_dependent=True, groups=SALESPERSON)
-    b2b_carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday", company_dependent=True, groups=SALESPERSON)
-    b2b_carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday", company_dependent=True, groups=SALESPERSON)
-    b2b_carrier_fri_id = fields.Many2one("delivery.carrier", "Friday", company_dependent=True, groups=SALESPERSON)
-    b2b_carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday", company_dependent=True, groups=SALESPERSON)
-    b2b_carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_monday_id = fields.Many2one(
+        "delivery.carrier", "Monday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_tuesday_id = fields.Many2one(
+        "delivery.carrier", "Tuesday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_wednesday_id = fields.Many2one(
+        "delivery.carrier", "Wednesday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_thursday_id = fields.Many2one(
+        "delivery.carrier", "Thursday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_friday_id = fields.Many2one(
+        "delivery.carrier", "Friday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_saturday_id = fields.Many2one(
+        "delivery.carrier", "Saturday", company_dependent=True, groups=SALESPERSON)
+    b2b_carrier_sunday_id = fields.Many2one(
+        "delivery.carrier", "Sunday", company_dependent=True, groups=SALESPERSON)
     b2b_company_may_order = fields.Boolean(
         compute="_compute_b2b_company_may_order", store=True, groups=SALESPERSON,
         help="Technical: the customer company is active and activated. Kept on each contact so that the "
@@ -131,7 +142,7 @@ class ResPartner(models.Model):
     def _b2b_carrier_on(self, day):
         """The delivery method of this customer's orders placed on `day` (a date), if it has one."""
         self.ensure_one()
-        return self.commercial_partner_id[f"b2b_carrier_{WEEKDAYS[day.weekday()]}_id"]
+        return self.commercial_partner_id[CARRIER_FIELDS[day.weekday()]]
 
     def _b2b_order_refusal(self):
         """Why this contact may not order in a B2B shop, in words for the contact, or False.
@@ -425,7 +436,7 @@ class ResPartner(models.Model):
     def action_b2b_view_invitations(self):
         check_salesperson(self.env)
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_invitation")
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.b2b_invitation_action")
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
@@ -434,7 +445,7 @@ class ResPartner(models.Model):
         check_b2b_manager(self.env)
         self.ensure_one()
         # Refused now, with the reason, rather than after the password is typed.
-        if self.b2b_invite_state != "invited" and (refused := self.env["b2b.invitation"]._check_invitable(self)[1]):
+        if self.b2b_invite_state != "invited" and (refused := self.env["b2b.invitation"]._split_invitable(self)[1]):
             raise UserError(refused[self])
         return {
             "type": "ir.actions.act_window",
@@ -544,6 +555,6 @@ class ResPartner(models.Model):
     def action_b2b_view_act_sessions(self):
         self.env["b2b.act.session"]._check_actor()
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.action_b2b_act_session")
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.b2b_act_session_action")
         action["domain"] = self._b2b_act_session_domain()
         return action

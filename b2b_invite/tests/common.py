@@ -89,7 +89,7 @@ class B2bRegistrationCommon(B2bCommon):
             **cls.env["b2b.registration.request"]._new_flow_values(),
         })
         if state != "verified":
-            details, errors = registration._check_details({**cls.form, **values})
+            details, errors = registration._parse_details({**cls.form, **values})
             assert not errors, errors
             registration.write({**details, "state": state})
         return registration.sudo(False)

@@ -41,15 +41,15 @@ class BulkMixin(B2bCommonMixin):
 class TestBulkInvite(BulkMixin, B2bCommon):
 
     def test_server_actions_are_in_the_action_menu(self):
-        for xmlid in ("action_server_b2b_invite", "action_server_b2b_resend", "action_server_b2b_revoke",
-                      "action_server_b2b_invite_primary", "action_server_b2b_invite_ordering"):
+        for xmlid in ("res_partner_action_b2b_invite", "res_partner_action_b2b_resend", "res_partner_action_b2b_revoke",
+                      "res_partner_action_b2b_invite_primary", "res_partner_action_b2b_invite_ordering"):
             action = self.env.ref(f"b2b_invite.{xmlid}")
             self.assertEqual(action.binding_model_id.model, "res.partner")
             self.assertEqual(action.binding_view_types, "list,form")
 
     def test_wizard_sends_and_summarizes(self):
         contacts = self.contact | self.contact2 | self.carl | self.nora | self.olga
-        wizard = self.open_wizard(self.run_server_action("b2b_invite.action_server_b2b_invite", contacts))
+        wizard = self.open_wizard(self.run_server_action("b2b_invite.res_partner_action_b2b_invite", contacts))
         self.assertEqual(wizard.partner_count, 5)
         self.assertEqual(wizard.mode, "send")
         wizard.action_confirm()
@@ -109,23 +109,23 @@ class TestBulkInvite(BulkMixin, B2bCommon):
     def test_invite_primary_and_ordering_contacts_of_companies(self):
         lonely = self.env["res.partner"].create({"name": "Lonely Ltd", "is_company": True})
         wizard = self.open_wizard(self.run_server_action(
-            "b2b_invite.action_server_b2b_invite_primary", self.customer | self.other | lonely))
+            "b2b_invite.res_partner_action_b2b_invite_primary", self.customer | self.other | lonely))
         self.assertEqual(wizard.partner_ids, self.contact | self.carl, "the oldest ordering contact of each")
         self.assertIn("Lonely Ltd has no contact to invite", wizard.skipped_note)
         wizard = self.open_wizard(self.run_server_action(
-            "b2b_invite.action_server_b2b_invite_ordering", self.customer | lonely))
+            "b2b_invite.res_partner_action_b2b_invite_ordering", self.customer | lonely))
         self.assertEqual(wizard.partner_ids, self.contact | self.contact2 | self.nora)
         self.assertIn("Lonely Ltd has no contact allowed to order", wizard.skipped_note)
 
     def test_bulk_resend_and_revoke(self):
         (self.contact | self.contact2).action_b2b_invite()
         contacts = self.contact | self.contact2 | self.carl
-        result = self.run_server_action("b2b_invite.action_server_b2b_resend", contacts)
+        result = self.run_server_action("b2b_invite.res_partner_action_b2b_resend", contacts)
         self.assertEqual((self.contact | self.contact2).b2b_invitation_ids.mapped("send_count"), [2, 2])
         self.assertIn("Beta Bistro, Carl Chef has no open or expired invitation", result["params"]["message"])
         self.contact.b2b_invitation_ids._accept("alice", PASSWORD)
         user = self.contact.b2b_invitation_ids.user_id
-        result = self.run_server_action("b2b_invite.action_server_b2b_revoke", contacts)
+        result = self.run_server_action("b2b_invite.res_partner_action_b2b_revoke", contacts)
         self.assertEqual((self.contact | self.contact2).mapped("b2b_invite_state"), ["revoked", "revoked"])
         self.assertFalse(user.active)
         self.assertIn("2 contact(s)", result["params"]["message"])
@@ -138,7 +138,7 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         expired = self._new_contact("Erin Expired", "erin@acme.example.com")
         expired.action_b2b_invite()
         expired.b2b_invitation_ids.state = "expired"
-        action = self.env.ref("b2b_invite.action_b2b_access")
+        action = self.env.ref("b2b_invite.res_partner_action_b2b_access")
         arch = etree.fromstring(self.env.ref("b2b_invite.res_partner_view_search_b2b_access").arch)
         filters = {node.get("name"): safe_eval(node.get("domain"))
                    for node in arch.iter("filter") if node.get("domain")}

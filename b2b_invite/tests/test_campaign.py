@@ -213,7 +213,7 @@ class TestCampaign(B2bCommon):
         self.many[0].b2b_invitation_ids._accept("chef00", PASSWORD)
         sent_before = {partner: partner.b2b_invitation_ids.send_count for partner in self.many}
 
-        action = self.env.ref("b2b_invite.action_server_b2b_resend").with_user(self.salesperson).with_context(
+        action = self.env.ref("b2b_invite.res_partner_action_b2b_resend").with_user(self.salesperson).with_context(
             active_model="res.partner", active_ids=self.many.ids).run()
         resend = self.env["b2b.invite.campaign"].browse(action["res_id"])
         self.assertEqual(resend.kind, "resend")
@@ -228,7 +228,7 @@ class TestCampaign(B2bCommon):
             ("model", "=", "b2b.invitation"), ("res_id", "in", resent.ids), ("body", "ilike", "Invitation sent to")])
         self.assertEqual(sent_lines, 10, "two chatter lines each")
 
-        action = self.env.ref("b2b_invite.action_server_b2b_revoke").with_user(self.salesperson).with_context(
+        action = self.env.ref("b2b_invite.res_partner_action_b2b_revoke").with_user(self.salesperson).with_context(
             active_model="res.partner", active_ids=self.many.ids).run()
         revoke = self.env["b2b.invite.campaign"].browse(action["res_id"])
         self.run_cron()

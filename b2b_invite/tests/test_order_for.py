@@ -8,7 +8,7 @@ from odoo.exceptions import AccessDenied
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from ..models.res_partner import WEEKDAYS
+from ..models.res_partner import CARRIER_FIELDS
 from .common import B2bRepCommon
 
 NOT_YOURS = "You cannot order for this customer: it is not one of your customers."
@@ -30,7 +30,7 @@ class TestOrderFor(B2bRepCommon, HttpCase):
             "product_id": cls.env["product.product"].create({"name": "Day truck", "type": "service"}).id,
         })
         today = fields.Date.context_today(cls.env.user)
-        cls.customer[f"b2b_carrier_{WEEKDAYS[today.weekday()]}_id"] = cls.carrier
+        cls.customer[CARRIER_FIELDS[today.weekday()]] = cls.carrier
         cls.transfer = cls.env.ref("payment.payment_provider_transfer")
         cls.transfer.write({"state": "enabled", "is_published": True})
 

@@ -9,40 +9,40 @@ from .common import B2bRegistrationCommon
 
 
 @tagged("post_install", "-at_install")
-class TestAttempt(B2bRegistrationCommon):
+class TestRateLimit(B2bRegistrationCommon):
     """The database-backed counter behind every rate limit."""
 
     def test_limit_per_key_and_window(self):
-        Attempt = self.env["b2b.attempt"]
+        RateLimit = self.env["b2b.rate.limit"]
         limits = [("ip:10.0.0.1", 3, 3600), ("email:a@example.com", 2, 3600)]
-        self.assertTrue(Attempt._try(limits))
-        self.assertTrue(Attempt._try(limits))
-        self.assertFalse(Attempt._try(limits), "the email allows 2 attempts")
-        self.assertTrue(Attempt._check("ip:10.0.0.1", 3), "a refused attempt is not counted")
-        self.assertTrue(Attempt._try([("ip:10.0.0.1", 3, 3600)]))
-        self.assertFalse(Attempt._check("ip:10.0.0.1", 3))
-        self.assertTrue(Attempt._check("ip:10.0.0.2", 3), "each key has its own counter")
+        self.assertTrue(RateLimit._try(limits))
+        self.assertTrue(RateLimit._try(limits))
+        self.assertFalse(RateLimit._try(limits), "the email allows 2 attempts")
+        self.assertTrue(RateLimit._is_allowed("ip:10.0.0.1", 3), "a refused attempt is not counted")
+        self.assertTrue(RateLimit._try([("ip:10.0.0.1", 3, 3600)]))
+        self.assertFalse(RateLimit._is_allowed("ip:10.0.0.1", 3))
+        self.assertTrue(RateLimit._is_allowed("ip:10.0.0.2", 3), "each key has its own counter")
 
         # The window ends: the key starts again from zero.
-        Attempt.search([]).write({"expiration_date": fields.Datetime.now() - timedelta(seconds=1)})
-        self.assertTrue(Attempt._check("ip:10.0.0.1", 3))
-        self.assertEqual(Attempt._hit("ip:10.0.0.1", 3600), 1)
+        RateLimit.search([]).write({"expiration_date": fields.Datetime.now() - timedelta(seconds=1)})
+        self.assertTrue(RateLimit._is_allowed("ip:10.0.0.1", 3))
+        self.assertEqual(RateLimit._hit("ip:10.0.0.1", 3600), 1)
 
     def test_keys_are_stored_as_digests(self):
-        self.env["b2b.attempt"]._hit("email:secret@example.com", 60)
-        keys = self.env["b2b.attempt"].search([]).mapped("key")
+        self.env["b2b.rate.limit"]._hit("email:secret@example.com", 60)
+        keys = self.env["b2b.rate.limit"].search([]).mapped("key")
         self.assertEqual(len(keys), 1)
         self.assertNotIn("secret@example.com", keys[0])
         self.assertEqual(len(keys[0]), 64)
 
     def test_expired_counters_are_vacuumed(self):
-        Attempt = self.env["b2b.attempt"]
-        Attempt._hit("old", 60)
-        Attempt._hit("current", 60)
-        Attempt.search([]).filtered(lambda a: a.key == Attempt._digest("old")).write(
+        RateLimit = self.env["b2b.rate.limit"]
+        RateLimit._hit("old", 60)
+        RateLimit._hit("current", 60)
+        RateLimit.search([]).filtered(lambda a: a.key == RateLimit._digest("old")).write(
             {"expiration_date": fields.Datetime.now() - timedelta(minutes=5)})
-        Attempt._gc_expired()
-        self.assertEqual(Attempt.search([]).mapped("key"), [Attempt._digest("current")])
+        RateLimit._gc_expired()
+        self.assertEqual(RateLimit.search([]).mapped("key"), [RateLimit._digest("current")])
 
 
 @tagged("post_install", "-at_install")
@@ -102,28 +102,28 @@ class TestRegistrationRequest(B2bRegistrationCommon):
 
     def test_details_are_cleaned_and_checked(self):
         Request = self.env["b2b.registration.request"]
-        values, errors = Request._check_details({**self.form, "company_name": "  Lakeside \n Roasters\x00 AB "})
+        values, errors = Request._parse_details({**self.form, "company_name": "  Lakeside \n Roasters\x00 AB "})
         self.assertFalse(errors)
         self.assertEqual(values["company_name"], "Lakeside Roasters AB")
         self.assertEqual(values["phone"], "+46 8 410 226 00", "formatted for the chosen country")
         self.assertEqual(values["message"], "We run three cafés\nand a roastery.")
         self.assertEqual(values["country_id"], self.sweden.id)
 
-        _values, errors = Request._check_details({
+        _values, errors = Request._parse_details({
             **self.form, "company_name": "", "city": "x" * 65, "phone": "12", "country_id": "abc",
         })
         self.assertEqual(errors["company_name"], "Required.")
         self.assertEqual(errors["city"], "At most 64 characters.")
         self.assertEqual(errors["country_id"], "Choose a country.")
         self.assertNotIn("phone", errors, "no country to check the phone against")
-        _values, errors = Request._check_details({**self.form, "phone": "12"})
+        _values, errors = Request._parse_details({**self.form, "phone": "12"})
         self.assertIn("Sweden", errors["phone"])
-        _values, errors = Request._check_details({**self.form, "message": "x" * 2001})
+        _values, errors = Request._parse_details({**self.form, "message": "x" * 2001})
         self.assertEqual(errors["message"], "At most 2000 characters.")
 
     def test_vat_checked_where_base_vat_is_installed(self):
         Request = self.env["b2b.registration.request"]
-        _values, errors = Request._check_details({**self.form, "vat": "SE123"})
+        _values, errors = Request._parse_details({**self.form, "vat": "SE123"})
         if "check_vat" in dir(self.env["res.partner"]):
             self.assertIn("SE123", errors["vat"])
         else:
@@ -276,12 +276,12 @@ class TestActivation(B2bRegistrationCommon):
 
     def test_activate(self):
         self._wizard(pricelist_id=self.pricelist, markup=10, user_id=self.salesperson,
-                     carrier_mon_id=self.truck, carrier_thu_id=self.courier).action_activate()
+                     carrier_monday_id=self.truck, carrier_thursday_id=self.courier).action_activate()
         company, contact = self.company, self.contact_new
         self.assertFalse(company.b2b_awaiting_activation or contact.b2b_awaiting_activation)
         self.assertEqual(company.user_id, self.salesperson)
-        self.assertEqual((company.b2b_carrier_mon_id, company.b2b_carrier_thu_id), (self.truck, self.courier))
-        self.assertFalse(company.b2b_carrier_tue_id)
+        self.assertEqual((company.b2b_carrier_monday_id, company.b2b_carrier_thursday_id), (self.truck, self.courier))
+        self.assertFalse(company.b2b_carrier_tuesday_id)
         # The customer's own pricelist: the chosen one plus 10 %, stored where Odoo reads it, for the
         # company and its contacts (the contacts' orders and shop prices use their own).
         own = company.specific_property_product_pricelist
@@ -322,7 +322,7 @@ class TestActivation(B2bRegistrationCommon):
         self.assertTrue(self.company.b2b_awaiting_activation)
 
     def test_activate_from_the_customer(self):
-        self.company.b2b_carrier_sat_id = self.courier
+        self.company.b2b_carrier_saturday_id = self.courier
         action = self.company.with_user(self.manager).action_b2b_activate()
         self.assertEqual(action["context"]["default_partner_id"], self.company.id)
         wizard = self.env["b2b.activation.wizard"].with_user(self.manager).with_context(**action["context"]).create(
@@ -330,12 +330,14 @@ class TestActivation(B2bRegistrationCommon):
         self.assertEqual(wizard.contact_ids, self.contact_new)
         # What is not given starts from the customer's current terms.
         self.assertEqual((wizard.website_id, wizard.user_id), (self.website, self.manager))
-        self.assertEqual((wizard.carrier_sat_id, wizard.carrier_mon_id), (self.courier, self.env["delivery.carrier"]))
+        self.assertEqual((wizard.carrier_saturday_id, wizard.carrier_monday_id),
+                         (self.courier, self.env["delivery.carrier"]))
         wizard.action_activate()
         self.assertEqual(self.registration.state, "activated")
 
     def test_weekday_carrier_is_the_default(self):
-        wizard = self._wizard(pricelist_id=self.pricelist, carrier_mon_id=self.truck, carrier_tue_id=self.courier)
+        wizard = self._wizard(
+            pricelist_id=self.pricelist, carrier_monday_id=self.truck, carrier_tuesday_id=self.courier)
         wizard.action_activate()
         self.contact_new.property_delivery_carrier_id = self.courier
         order = self.env["sale.order"].create({

@@ -191,16 +191,16 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
 
     def test_form_posts_are_rate_limited(self):
         flow_path, code = self.ask_code()
-        Attempt = self.env["b2b.attempt"]
+        RateLimit = self.env["b2b.rate.limit"]
         for _post in range(15):  # earlier posts for this address, from anywhere
-            Attempt._hit("b2b.join.post.email:mikko@lakeside.example.com", 3600)
+            RateLimit._hit("b2b.join.post.email:mikko@lakeside.example.com", 3600)
         page = self.post(flow_path, verification_code=code)
         self.assertIn("Too many attempts. Please try again in an hour.", page.text)
         self.assertFalse(self.registration())
 
         registration = self._new_registration(email="other@lakeside.example.com", state="verified")
         for _post in range(30):  # earlier posts from this connection
-            Attempt._hit("b2b.join.post.ip:127.0.0.1", 3600)
+            RateLimit._hit("b2b.join.post.ip:127.0.0.1", 3600)
         page = self.post(self.open_link(registration), **self.form)
         self.assertIn("Too many attempts. Please try again in an hour.", page.text)
         self.assertEqual(registration.state, "verified")

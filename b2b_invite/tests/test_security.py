@@ -585,7 +585,7 @@ class TestPortalRpc(JsonRpcMixin, B2bShopCommon, HttpCase):
     def test_b2b_fields_are_not_for_portal_users(self):
         self.authenticate("alice", "alice-secret-1")
         for fname in ("b2b_invite_state", "b2b_invitation_ids", "b2b_inviter_id", "b2b_awaiting_activation",
-                      "b2b_carrier_mon_id", "b2b_rep_ids"):
+                      "b2b_carrier_monday_id", "b2b_rep_ids"):
             result, error = self.call_kw("res.partner", "read", [self.contact.ids, [fname]])
             self.assertEqual(error, "odoo.exceptions.AccessError", f"{fname}: {result}")
 

@@ -4,12 +4,21 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.b2b_invitation import OPEN_STATES
-from ..models.res_partner import WEEKDAYS
 from ..tools.access import check_b2b_manager
 from ..tools.notifications import notification
 
 MARKUP_MAX = 1000  # percent
 
+# The wizard's delivery method field of each weekday -> the customer's field it sets
+CARRIER_FIELDS = (
+    ("carrier_monday_id", "b2b_carrier_monday_id"),
+    ("carrier_tuesday_id", "b2b_carrier_tuesday_id"),
+    ("carrier_wednesday_id", "b2b_carrier_wednesday_id"),
+    ("carrier_thursday_id", "b2b_carrier_thursday_id"),
+    ("carrier_friday_id", "b2b_carrier_friday_id"),
+    ("carrier_saturday_id", "b2b_carrier_saturday_id"),
+    ("carrier_sunday_id", "b2b_carrier_sunday_id"),
+)
 
 class B2bActivationWizard(models.TransientModel):
     """Activate an approved customer: its terms, then its contacts' invitations.
@@ -36,13 +45,13 @@ class B2bActivationWizard(models.TransientModel):
         "Markup (%)", digits=(16, 2),
         help="Prices of the chosen pricelist plus this percentage, in a pricelist of the customer's own.")
     user_id = fields.Many2one("res.users", string="Salesperson", domain=[("share", "=", False)])
-    carrier_mon_id = fields.Many2one("delivery.carrier", "Monday")
-    carrier_tue_id = fields.Many2one("delivery.carrier", "Tuesday")
-    carrier_wed_id = fields.Many2one("delivery.carrier", "Wednesday")
-    carrier_thu_id = fields.Many2one("delivery.carrier", "Thursday")
-    carrier_fri_id = fields.Many2one("delivery.carrier", "Friday")
-    carrier_sat_id = fields.Many2one("delivery.carrier", "Saturday")
-    carrier_sun_id = fields.Many2one("delivery.carrier", "Sunday")
+    carrier_monday_id = fields.Many2one("delivery.carrier", "Monday")
+    carrier_tuesday_id = fields.Many2one("delivery.carrier", "Tuesday")
+    carrier_wednesday_id = fields.Many2one("delivery.carrier", "Wednesday")
+    carrier_thursday_id = fields.Many2one("delivery.carrier", "Thursday")
+    carrier_friday_id = fields.Many2one("delivery.carrier", "Friday")
+    carrier_saturday_id = fields.Many2one("delivery.carrier", "Saturday")
+    carrier_sunday_id = fields.Many2one("delivery.carrier", "Sunday")
     contact_ids = fields.Many2many(
         "res.partner", string="Contacts to invite", compute="_compute_contact_ids",
         help="The contacts awaiting activation: each gets an invitation to choose a login.")
@@ -60,7 +69,7 @@ class B2bActivationWizard(models.TransientModel):
             "pricelist_id": customer.property_product_pricelist.id,
             "user_id": (customer.user_id or self.env.user).id,
             "website_id": (registration.website_id or self.env["website"].get_current_website()).id,
-            **{f"carrier_{day}_id": customer[f"b2b_carrier_{day}_id"].id for day in WEEKDAYS},
+            **{fname: customer[partner_fname].id for fname, partner_fname in CARRIER_FIELDS},
         }
         return {**{fname: value for fname, value in terms.items() if fname in fields_list}, **values}
 
@@ -81,7 +90,7 @@ class B2bActivationWizard(models.TransientModel):
             "property_product_pricelist": self._customer_pricelist().id,
             "user_id": self.user_id.id,
             "b2b_awaiting_activation": False,
-            **{f"b2b_carrier_{day}_id": self[f"carrier_{day}_id"].id for day in WEEKDAYS},
+            **{partner_fname: self[fname].id for fname, partner_fname in CARRIER_FIELDS},
         })
         contacts.write({"b2b_awaiting_activation": False})
         self._invite(contacts)

@@ -6,11 +6,11 @@ from odoo.tools import SQL
 
 from ..tools import tokens
 
-KEY_SCOPE = "b2b_invite.attempt"
+KEY_SCOPE = "b2b_invite.rate_limit"
 
 
-class B2bAttempt(models.Model):
-    """A counter of attempts per key (an IP address, an email, ...) over a time window.
+class B2bRateLimit(models.Model):
+    """A rate limit: a counter of attempts per key (an IP address, an email, ...) over a time window.
 
     The counters live in the database, so a limit holds whichever worker serves the next
     request. One row per key: its window opens with the first attempt and lasts `window`
@@ -20,7 +20,7 @@ class B2bAttempt(models.Model):
     the table holds no address.
     """
 
-    _name = "b2b.attempt"
+    _name = "b2b.rate.limit"
     _description = "B2B rate limit counter"
     _log_access = False
 
@@ -49,11 +49,11 @@ class B2bAttempt(models.Model):
         return str(address)
 
     @api.model
-    def _check(self, key, limit):
+    def _is_allowed(self, key, limit):
         """Return whether `key` had fewer than `limit` attempts in its current window."""
         self.flush_model()
         self.env.cr.execute(SQL(
-            "SELECT count FROM b2b_attempt WHERE key = %s AND expiration_date > %s",
+            "SELECT count FROM b2b_rate_limit WHERE key = %s AND expiration_date > %s",
             self._digest(key), fields.Datetime.now(),
         ))
         row = self.env.cr.fetchone()
@@ -69,11 +69,11 @@ class B2bAttempt(models.Model):
         self.flush_model()
         self.env.cr.execute(SQL(
             """
-            INSERT INTO b2b_attempt (key, count, expiration_date) VALUES (%(key)s, 1, %(end)s)
+            INSERT INTO b2b_rate_limit (key, count, expiration_date) VALUES (%(key)s, 1, %(end)s)
             ON CONFLICT (key) DO UPDATE SET
-                count = CASE WHEN b2b_attempt.expiration_date > %(now)s THEN b2b_attempt.count + 1 ELSE 1 END,
-                expiration_date = CASE WHEN b2b_attempt.expiration_date > %(now)s
-                                       THEN b2b_attempt.expiration_date ELSE EXCLUDED.expiration_date END
+                count = CASE WHEN b2b_rate_limit.expiration_date > %(now)s THEN b2b_rate_limit.count + 1 ELSE 1 END,
+                expiration_date = CASE WHEN b2b_rate_limit.expiration_date > %(now)s
+                                       THEN b2b_rate_limit.expiration_date ELSE EXCLUDED.expiration_date END
             RETURNING count
             """,
             key=self._digest(key), now=now, end=now + timedelta(seconds=window),
@@ -90,7 +90,7 @@ class B2bAttempt(models.Model):
         :return: True when the attempt is allowed (and counted), False when a limit is reached
         """
         limits = list(limits)
-        if not all(self._check(key, limit) for key, limit, _window in limits):
+        if not all(self._is_allowed(key, limit) for key, limit, _window in limits):
             return False
         for key, _limit, window in limits:
             self._hit(key, window)
@@ -99,5 +99,5 @@ class B2bAttempt(models.Model):
     @api.autovacuum
     def _gc_expired(self):
         self.flush_model()
-        self.env.cr.execute(SQL("DELETE FROM b2b_attempt WHERE expiration_date < %s", fields.Datetime.now()))
+        self.env.cr.execute(SQL("DELETE FROM b2b_rate_limit WHERE expiration_date < %s", fields.Datetime.now()))
         self.invalidate_model(flush=False)
