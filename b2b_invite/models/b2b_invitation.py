@@ -12,6 +12,7 @@ from odoo.tools import SQL, email_normalize, escape_psql, format_datetime, group
 from ..tools import tokens
 from ..tools.access import check_salesperson
 from ..tools.batches import run_in_batches
+from ..tools.locks import lock_rows
 from ..tools.notifications import raise_first, summarize
 from .res_users import REP_ACCESS, REVOKING
 
@@ -31,8 +32,6 @@ VALIDITY_DAYS = (1, 365)  # the bounds of the validity setting
 # mail.mail state -> where the invitation email stands (Odoo deletes a sent email: no email is "sent")
 EMAIL_STATE_OF = {"outgoing": "queued", "sent": "sent", "exception": "failed", "cancel": "failed"}
 PASSWORD_MAX = 4096  # passlib's limit: a longer password cannot be hashed
-HOUR = 3600
-ACCEPT_LIMITS = (30, 10, HOUR)  # accept forms sent per IP address, per invitation, window in seconds
 # What an invitation is and what happened to it: written only by the invitation's own methods, under
 # sudo() once their rules have run (invite, send, accept, revoke, expire), never directly by a user.
 MANAGED_FIELDS = frozenset({
@@ -796,9 +795,9 @@ class B2bInvitation(models.Model):
         """
         self.ensure_one()
         if ip is not None:
-            self._check_accept_rate(ip)
+            self.env["b2b.rate.limit"]._check_rate("accept", ip, f"invitation:{self.id}")
         # Of two requests accepting one link, the second finds the invitation accepted.
-        tokens.lock_rows(self)
+        lock_rows(self)
         self.invalidate_recordset()
         status = self._link_status()
         if status != "valid":
@@ -837,16 +836,6 @@ class B2bInvitation(models.Model):
             author_id=self.partner_id.id, subtype_xmlid="mail.mt_note",
         )
         return login
-
-    def _check_accept_rate(self, ip):
-        """Count one try of the accept form; UserError when a limit is reached."""
-        per_ip, per_invitation, window = ACCEPT_LIMITS
-        RateLimit = self.env["b2b.rate.limit"]
-        if not RateLimit._try([
-            (f"b2b.accept.ip:{RateLimit._ip_key(ip)}", per_ip, window),
-            (f"b2b.accept.invitation:{self.id}", per_invitation, window),
-        ]):
-            raise UserError(self.env._("Too many attempts. Please try again in an hour."))
 
     def _grant_rep_access(self, user):
         """The login of an accepted sales rep invitation: the B2B Sales rep group and its access."""

@@ -2,11 +2,21 @@ import ipaddress
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import tokens
 
 KEY_SCOPE = "b2b_invite.rate_limit"
+HOUR = 3600
+# What a visitor may do how often: action -> (attempts per IP address, attempts per subject, window in seconds)
+LIMITS = {
+    "accept": (30, 10, HOUR),     # invitation accept forms sent; the subject is the invitation
+    "join.code": (10, 5, HOUR),   # registration codes emailed (first request and resends); subject: the email
+    "join.post": (30, 15, HOUR),  # registration codes typed and business details sent; subject: the email
+}
+CODE_EMAILS_PARAM = "b2b_invite.join_code_emails_per_hour"
+CODE_EMAILS_PER_HOUR = 100  # codes emailed per hour, all visitors together (default of the setting)
 
 
 class B2bRateLimit(models.Model):
@@ -95,6 +105,34 @@ class B2bRateLimit(models.Model):
         for key, _limit, window in limits:
             self._hit(key, window)
         return True
+
+    @api.model
+    def _check_rate(self, action, ip, subject):
+        """Count one attempt of `action` (a key of LIMITS) from `ip` about `subject` (such as
+        "email:name@example.com"); UserError when a limit is reached.
+
+        IPv6 addresses count by /64; registration codes emailed also count against a cap for all
+        visitors (a setting). The message is the same for every limit and every subject: it tells
+        nothing about whether an address is known.
+        """
+        per_ip, per_subject, window = LIMITS[action]
+        limits = [
+            (f"b2b.{action}.ip:{self._ip_key(ip)}", per_ip, window),
+            (f"b2b.{action}.{subject}", per_subject, window),
+        ]
+        if action == "join.code":  # every code is an email the website sends: a cap for all visitors too
+            limits.append(("b2b.join.code.all", self._code_emails_per_hour(), HOUR))
+        if not self._try(limits):
+            raise UserError(self.env._("Too many attempts. Please try again in an hour."))
+
+    @api.model
+    def _code_emails_per_hour(self):
+        """The setting "Registration codes per hour" (all visitors together), at least 1."""
+        value = self.env["ir.config_parameter"].sudo().get_param(CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR)
+        try:
+            return max(1, int(value))
+        except ValueError:
+            return CODE_EMAILS_PER_HOUR
 
     @api.autovacuum
     def _gc_expired(self):

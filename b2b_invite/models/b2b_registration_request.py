@@ -4,19 +4,10 @@ from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import email_normalize, escape_psql, groupby
+from odoo.tools import escape_psql, groupby
 
 from ..tools.access import check_b2b_manager
 
-EMAIL_MAX = 254
-HOUR = 3600
-# kind of step -> (attempts per IP, attempts per email address, window in seconds)
-RATE_LIMITS = {
-    "code": (10, 5, HOUR),   # codes emailed (first request and resends)
-    "post": (30, 15, HOUR),  # codes typed and business details sent
-}
-CODE_EMAILS_PARAM = "b2b_invite.join_code_emails_per_hour"
-CODE_EMAILS_PER_HOUR = 100  # codes emailed per hour, all visitors together (default of the setting)
 # field -> (maximum length, required): the business details a person types
 DETAILS = {
     "company_name": (128, True),
@@ -110,44 +101,6 @@ class B2bRegistrationRequest(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _clean_email(self, email):
-        """The normalized address typed by the person, or a UserError saying what is wrong."""
-        email = (email or "").strip()
-        readable = len(email) <= EMAIL_MAX and email.isprintable() and "<" not in email
-        normalized = readable and email_normalize(email)
-        if not normalized or "." not in normalized.rpartition("@")[2]:
-            raise UserError(self.env._("Enter a valid email address, like name@example.com."))
-        return normalized
-
-    @api.model
-    def _check_rate(self, kind, email, ip):
-        """Count one attempt of this kind of step from `ip` for `email`; UserError when a limit is reached.
-
-        IPv6 addresses count by /64; codes emailed also count against a cap for all visitors. The
-        message is the same for every limit and every address: it tells nothing about whether the
-        address is known.
-        """
-        per_ip, per_email, window = RATE_LIMITS[kind]
-        RateLimit = self.env["b2b.rate.limit"]
-        limits = [
-            (f"b2b.join.{kind}.ip:{RateLimit._ip_key(ip)}", per_ip, window),
-            (f"b2b.join.{kind}.email:{email}", per_email, window),
-        ]
-        if kind == "code":  # every code is an email the website sends: a cap for all visitors too
-            limits.append(("b2b.join.code.all", self._code_emails_per_hour(), HOUR))
-        if not RateLimit._try(limits):
-            raise UserError(self.env._("Too many attempts. Please try again in an hour."))
-
-    @api.model
-    def _code_emails_per_hour(self):
-        """The setting "Registration codes per hour" (all visitors together), at least 1."""
-        value = self.env["ir.config_parameter"].sudo().get_param(CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR)
-        try:
-            return max(1, int(value))
-        except ValueError:
-            return CODE_EMAILS_PER_HOUR
-
-    @api.model
     def _parse_details(self, form):
         """Clean the business details posted by the person.
 
@@ -197,7 +150,7 @@ class B2bRegistrationRequest(models.Model):
         self.ensure_one()
         if self.state != "verified":
             raise UserError(self.env._("This request was already sent."))
-        self._check_rate("post", self.email, ip)
+        self.env["b2b.rate.limit"]._check_rate("join.post", ip, f"email:{self.email}")
         values, errors = self._parse_details(form)
         if errors:
             return errors

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize
 
 from ..tools import tokens
+from ..tools.locks import lock_rows
 
 CODE_SCOPE = "b2b_invite.registration.code"
 CODE_VALIDITY = timedelta(minutes=10)
@@ -11,6 +13,7 @@ CODE_MAX_TRIES = 5
 CODE_MAX_LENGTH = 16
 RESEND_DELAY = timedelta(seconds=60)
 KEEP_DAYS = 1
+EMAIL_MAX = 254
 
 
 class B2bRegistrationVerification(models.Model):
@@ -49,9 +52,8 @@ class B2bRegistrationVerification(models.Model):
         for the person) on an invalid address or when a rate limit is reached.
         :return: the verification, a superuser record
         """
-        Request = self.env["b2b.registration.request"]
-        email = Request._clean_email(email)
-        Request._check_rate("code", email, ip)
+        email = self._clean_email(email)
+        self.env["b2b.rate.limit"]._check_rate("join.code", ip, f"email:{email}")
         verification = self.sudo().create({
             "website_id": website.id,
             "email": email,
@@ -60,6 +62,16 @@ class B2bRegistrationVerification(models.Model):
         })
         verification._send_code()
         return verification
+
+    @api.model
+    def _clean_email(self, email):
+        """The normalized address typed by the person, or a UserError saying what is wrong."""
+        email = (email or "").strip()
+        readable = len(email) <= EMAIL_MAX and email.isprintable() and "<" not in email
+        normalized = readable and email_normalize(email)
+        if not normalized or "." not in normalized.rpartition("@")[2]:
+            raise UserError(self.env._("Enter a valid email address, like name@example.com."))
+        return normalized
 
     def _send_code(self):
         """Email a new code (the previous one stops working), valid for 10 minutes and 5 tries."""
@@ -102,7 +114,7 @@ class B2bRegistrationVerification(models.Model):
             raise UserError(self.env._(
                 "A code was sent less than a minute ago: check your mailbox (and spam folder), "
                 "or wait a minute before asking for a new one."))
-        self.env["b2b.registration.request"]._check_rate("code", self.email, ip)
+        self.env["b2b.rate.limit"]._check_rate("join.code", ip, f"email:{self.email}")
         self._send_code()
 
     def _verify(self, code, ip):
@@ -115,8 +127,8 @@ class B2bRegistrationVerification(models.Model):
         """
         self.ensure_one()
         Request = self.env["b2b.registration.request"]
-        Request._check_rate("post", self.email, ip)
-        tokens.lock_rows(self)  # two concurrent tries of one code are counted one after the other
+        self.env["b2b.rate.limit"]._check_rate("join.post", ip, f"email:{self.email}")
+        lock_rows(self)  # two concurrent tries of one code are counted one after the other
         self.invalidate_recordset()
         verification = self.sudo()  # sudo: the code fields are for nobody else
         if verification.tries >= CODE_MAX_TRIES:

@@ -5,7 +5,7 @@ from ..tools.access import check_b2b_manager
 from .b2b_act_session import IDLE_BOUNDS, IDLE_MINUTES, IDLE_PARAM
 from .b2b_invitation import VALIDITY_DAYS
 from .b2b_invite_campaign import DEFAULT_THRESHOLD
-from .b2b_registration_request import CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR
+from .b2b_rate_limit import CODE_EMAILS_PARAM, CODE_EMAILS_PER_HOUR
 
 
 class ResConfigSettings(models.TransientModel):

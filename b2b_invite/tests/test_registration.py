@@ -130,11 +130,11 @@ class TestRegistrationRequest(B2bRegistrationCommon):
             self.assertNotIn("vat", errors, "without base_vat, any tax ID is kept as typed")
 
     def test_email_is_checked(self):
-        Request = self.env["b2b.registration.request"]
-        self.assertEqual(Request._clean_email("  Mikko@Lakeside.Example.com "), "mikko@lakeside.example.com")
+        Verification = self.env["b2b.registration.verification"]
+        self.assertEqual(Verification._clean_email("  Mikko@Lakeside.Example.com "), "mikko@lakeside.example.com")
         for bad in ("", "mikko", "Mikko <mikko@lakeside.example.com>", "a@b", "x" * 250 + "@example.com"):
             with self.assertRaises(UserError, msg=bad):
-                Request._clean_email(bad)
+                Verification._clean_email(bad)
 
     def test_possible_duplicates(self):
         same_email = self._new_contact("Mikko V.", "mikko@lakeside.example.com", parent=self.customer)

@@ -467,12 +467,12 @@ class TestTokensOutOfUrls(B2bRegistrationCommon, HttpCase):
 class TestRegistrationLimits(B2bRegistrationCommon):
 
     def test_ipv6_addresses_count_by_64(self):
-        Request = self.env["b2b.registration.request"]
+        RateLimit = self.env["b2b.rate.limit"]
         for number in range(10):
-            Request._check_rate("code", f"person{number}@example.com", f"2001:db8:1:2::{number + 1:x}")
+            RateLimit._check_rate("join.code", f"2001:db8:1:2::{number + 1:x}", f"email:person{number}@example.com")
         with self.assertRaisesRegex(UserError, "Too many attempts"):
-            Request._check_rate("code", "person10@example.com", "2001:db8:1:2:ffff:1:2:3")
-        Request._check_rate("code", "person11@example.com", "2001:db8:1:3::1")  # another /64
+            RateLimit._check_rate("join.code", "2001:db8:1:2:ffff:1:2:3", "email:person10@example.com")
+        RateLimit._check_rate("join.code", "2001:db8:1:3::1", "email:person11@example.com")  # another /64
 
     def test_global_cap_on_code_emails(self):
         self.env["res.config.settings"].create({"b2b_join_code_emails_per_hour": 3}).execute()

@@ -1,1 +1,1 @@
-from . import access, batch_lookups, batches, forms, notifications, tokens
+from . import access, batch_lookups, batches, forms, locks, notifications, tokens

@@ -1,7 +1,9 @@
 """The one helper for b2b_invite's secrets: invitation links and verification codes.
 
-A secret is never stored: records keep a random salt and a keyed digest (HMAC with
-the database secret, so a 6-digit code cannot be brute-forced from a database dump).
+A secret is never stored: records keep a random salt and a keyed digest, an HMAC keyed
+with the system parameter `database.secret`. That key lives in the same database, so a
+full dump holds it too (and a 6-digit code is then quickly brute-forced); what the key
+protects against is a leak of the tables that store digests, without ir_config_parameter.
 An invitation link is derived from its record's salt, which lets a B2B Manager copy
 a link again without the link ever being stored.
 """
@@ -10,7 +12,7 @@ import hmac
 import re
 import secrets
 
-from odoo.tools import SQL, consteq
+from odoo.tools import consteq
 
 LINK_SECRET = re.compile(r"[0-9a-f]{64}")
 
@@ -68,11 +70,3 @@ def find_by_link(records, scope, secret, digest_field, domain=()):
         return records.browse()
     return record
 
-
-def lock_rows(records):
-    """SELECT ... FOR UPDATE: of two requests changing these rows, the second waits for the first,
-    then fails with a serialization error under REPEATABLE READ, and Odoo retries it."""
-    records.env.cr.execute(
-        SQL("SELECT id FROM %s WHERE id IN %s FOR UPDATE", SQL.identifier(records._table), tuple(records.ids)),
-        log_exceptions=False,
-    )
