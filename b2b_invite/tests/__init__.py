@@ -3,7 +3,6 @@ from . import (
     test_bulk,
     test_campaign,
     test_guest_prices,
-    test_i18n,
     test_invitation,
     test_invitation_pages,
     test_isolation,

@@ -1,11 +1,14 @@
+import json
 import re
 
-from odoo import fields
+from odoo import fields, http
 from odoo.fields import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
+from odoo.tools import mute_logger
 
 PASSWORD = "Str0ng-Passw0rd"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def new_token_of(invitation):
@@ -16,6 +19,58 @@ def new_token_of(invitation):
 def link_path(url):
     """/b2b/invite/<token> out of an absolute link."""
     return re.sub(r"^https?://[^/]+", "", url)
+
+
+def portal_password(login):
+    """The password of the portal logins these tests create (_new_portal_user, _new_rep)."""
+    return f"{login}-secret-1"
+
+
+def password_of(user):
+    """The password of a test user: `portal_password` for a portal login, the login itself (the
+    default of Odoo's `new_test_user`) for an employee."""
+    return portal_password(user.login) if user.share else user.login
+
+
+def form_token(page):
+    """The CSRF token of the first form of a page (a `requests` response)."""
+    return CSRF_RE.search(page.text)[1]
+
+
+class B2bHttpMixin:
+    """The doors of an HttpCase as a browser and the web client open them: log in, POST a form with
+    the session's CSRF token, JSON-RPC."""
+
+    def login(self, user):
+        self.authenticate(user.login, password_of(user))
+
+    def post(self, url, **data):
+        """POST a form with the session's CSRF token (unless `data` brings its own)."""
+        return self.url_open(url, data={"csrf_token": http.Request.csrf_token(self), **data})
+
+    @mute_logger("odoo.http")  # refusals are logged as warnings
+    def json(self, url, **params):
+        """The whole JSON-RPC answer: {"result": ...} or {"error": ...}."""
+        return self.url_open(
+            url, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json"},
+        ).json()
+
+    def rpc(self, url, **params):
+        """(result, error data: {"name", "message", ...} or {}) of a JSON-RPC call."""
+        answer = self.json(url, **params)
+        return answer.get("result"), answer.get("error", {}).get("data", {})
+
+    def call_kw(self, model, method, args, kwargs=None):
+        """(result, name of the error or None) of an ORM call over /web/dataset/call_kw."""
+        result, error = self.rpc(f"/web/dataset/call_kw/{model}/{method}",
+                                 model=model, method=method, args=args, kwargs=kwargs or {})
+        return result, error.get("name")
+
+    def assertJsonRefused(self, answer, message):
+        self.assertNotIn("result", answer)
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
+        self.assertIn(message, answer["error"]["data"]["message"])
 
 
 class B2bCommonMixin:
@@ -126,7 +181,7 @@ class B2bShopCommon(B2bCommon):
     @classmethod
     def _new_portal_user(cls, partner, login):
         return new_test_user(
-            cls.env, login=login, password=f"{login}-secret-1", groups="base.group_portal", partner_id=partner.id,
+            cls.env, login=login, password=portal_password(login), groups="base.group_portal", partner_id=partner.id,
             email=partner.email, name=partner.name,
         )
 
@@ -213,6 +268,6 @@ class B2bRepCommon(B2bShopCommon):
     @classmethod
     def _new_rep(cls, login, name, access):
         return new_test_user(
-            cls.env, login=login, password=f"{login}-secret-1", name=name, email=f"{login}@agents.example.com",
+            cls.env, login=login, password=portal_password(login), name=name, email=f"{login}@agents.example.com",
             groups="base.group_portal,b2b_invite.group_b2b_sales_rep", b2b_rep_access=access,
         )

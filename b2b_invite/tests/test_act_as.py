@@ -11,7 +11,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.b2b_act_session import PENDING
-from .common import B2bShopCommon
+from .common import B2bShopCommon, portal_password
 
 PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 STOP_FORM_TOKEN = re.compile(r'action="/b2b/act-as/stop".*?name="csrf_token" value="([^"]+)"', re.S)
@@ -267,7 +267,7 @@ class TestActAs(ActAsCase):
         self.assertIn("Not available while acting", page.text)
         self.assertIn("Stop acting", page.text)
 
-        email, password = self.contact.email, "alice-secret-1"
+        email, password = self.contact.email, portal_password("alice")
         posts = {
             "/my/account": {"name": "Alice Buyer", "email": "mallory@evil.example.com", "phone": "1",
                             "street": "1 Bean Street", "city": "Brussels", "zipcode": "1000",

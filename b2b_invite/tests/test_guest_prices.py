@@ -3,7 +3,7 @@ import json
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import B2bShopCommon
+from .common import B2bShopCommon, portal_password
 
 SHOP = "/shop?search=Zeta"  # the test product alone, whatever else the shop sells
 
@@ -51,7 +51,7 @@ class TestGuestPrices(B2bShopCommon, HttpCase):
 
     def test_customers_keep_their_own_prices(self):
         self.assertNotEqual(self.website.with_user(self.alice)._get_current_pricelist(), self.guest_pricelist)
-        self.authenticate("alice", "alice-secret-1")
+        self.authenticate("alice", portal_password("alice"))
         shop = self.url_open(SHOP).text
         self.assertIn("20.00", shop)
         self.assertNotIn("18.00", shop)
@@ -88,7 +88,7 @@ class TestGuestPrices(B2bShopCommon, HttpCase):
         self.assertIn("Zeta", search["results"][0]["name"])
         self.assertFalse(search["results"][0].get("detail"), "no price in the search box")
 
-        self.authenticate("alice", "alice-secret-1")
+        self.authenticate("alice", portal_password("alice"))
         self.assertIn("20.00", self.url_open(self.product.website_url).text)
         self.assertEqual(self.combination_info()["price"], 20.0)
         self.assertIn("o_wsale_price_range_option", self.url_open(SHOP).text)

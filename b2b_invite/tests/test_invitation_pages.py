@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import PASSWORD, B2bCommonMixin, new_token_of
+from .common import PASSWORD, B2bCommonMixin, form_token, new_token_of
 
 
 @tagged("post_install", "-at_install")
@@ -19,7 +19,7 @@ class TestInvitationPages(B2bCommonMixin, HttpCase):
     def submit(self, path, action=None, **fields_):
         """GET the page, then POST its form (to `action`, default the page) with the page's CSRF token."""
         page = self.url_open(path)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        csrf = form_token(page)
         return self.url_open(action or page.url, data={"csrf_token": csrf, **fields_})
 
     def accept(self, login="alice", password=PASSWORD, confirm=PASSWORD):
@@ -63,7 +63,7 @@ class TestInvitationPages(B2bCommonMixin, HttpCase):
 
     def test_second_click_after_accepting_says_already_accepted(self):
         page = self.url_open(self.link)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        csrf = form_token(page)
         data = {"csrf_token": csrf, "login": "alice", "password": PASSWORD, "confirm_password": PASSWORD}
         self.url_open("/b2b/invite", data=data)
         again = self.url_open("/b2b/invite", data=data)

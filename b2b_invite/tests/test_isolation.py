@@ -1,14 +1,13 @@
-import json
 from urllib.parse import urlparse
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import B2bShopCommon
+from .common import B2bHttpMixin, B2bShopCommon
 
 
 @tagged("post_install", "-at_install")
-class TestIsolation(B2bShopCommon, HttpCase):
+class TestIsolation(B2bHttpMixin, B2bShopCommon, HttpCase):
     """A customer's contact reads its own company's documents only, through every door.
 
     Alice and Bob are contacts of Acme Cafés; Carla of Globex Bistro.
@@ -28,23 +27,6 @@ class TestIsolation(B2bShopCommon, HttpCase):
         ])
         for quote in cls.quote_alice | cls.quote_carla:
             quote.message_subscribe(quote.partner_id.ids)
-
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-secret-1")
-
-    @mute_logger("odoo.http")  # the refusals are logged as warnings
-    def jsonrpc(self, route, **params):
-        """A JSON-RPC call as the web client makes it: (result, error name)."""
-        response = self.url_open(
-            route, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
-        answer = response.json()
-        return answer.get("result"), answer.get("error", {}).get("data", {}).get("name")
-
-    def call_kw(self, model, method, args, kwargs=None):
-        return self.jsonrpc(f"/web/dataset/call_kw/{model}/{method}",
-                            model=model, method=method, args=args, kwargs=kwargs or {})
 
     def search_ids(self, model, domain=()):
         result, error = self.call_kw(model, "search_read", [list(domain)], {"fields": ["id"]})
@@ -135,8 +117,8 @@ class TestIsolation(B2bShopCommon, HttpCase):
         self.login(self.alice)
 
         def chatter(route, order, **params):
-            result, error = self.jsonrpc(route, thread_model="sale.order", thread_id=order.id, **params)
-            return str(result), error
+            result, error = self.rpc(route, thread_model="sale.order", thread_id=order.id, **params)
+            return str(result), error.get("name")
 
         own, error = chatter("/mail/chatter_fetch", self.order_alice)
         self.assertFalse(error)

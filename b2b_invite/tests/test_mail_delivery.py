@@ -1,9 +1,8 @@
-import re
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
-from .common import PASSWORD, B2bCommon, B2bCommonMixin, B2bRegistrationCommon, new_token_of
+from .common import PASSWORD, B2bCommon, B2bCommonMixin, B2bRegistrationCommon, form_token, new_token_of
 
 SMTP_DOWN = "[Errno 111] Connection refused"
 
@@ -361,12 +360,11 @@ class TestTemplatesAtHand(B2bCommon):
 class TestCodePage(MailQueueMixin, B2bRegistrationCommon, HttpCase):
     """The code page learns from the code's email whether it left, without waiting on SMTP."""
 
-    CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
     def setUp(self):
         super().setUp()
         self.join_path = f"/b2b/join/{self.website.b2b_join_code}"
-        self.csrf_token = self.CSRF_RE.search(self.url_open(self.join_path).text)[1]
+        self.csrf_token = form_token(self.url_open(self.join_path))
 
     def post(self, path, **data):
         return self.url_open(path, data={"csrf_token": self.csrf_token, **data}, allow_redirects=False)
@@ -416,7 +414,7 @@ class TestPortalEmailChange(B2bCommonMixin, HttpCase):
 
     def submit(self, email):
         page = self.url_open("/my/account")
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        csrf = form_token(page)
         return self.url_open("/my/account", data={
             "csrf_token": csrf, "name": "Alice Buyer", "email": email, "phone": "+32 2 555 01 01",
             "street": "1 Bean Street", "city": "Brussels", "zipcode": "1000",

@@ -7,7 +7,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import B2bQuickOrderCommon
+from .common import B2bHttpMixin, B2bQuickOrderCommon
 
 
 @tagged("post_install", "-at_install")
@@ -188,11 +188,8 @@ class TestQuickOrderLines(B2bQuickOrderCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestQuickOrderPage(B2bQuickOrderCommon, HttpCase):
+class TestQuickOrderPage(B2bHttpMixin, B2bQuickOrderCommon, HttpCase):
     """/shop/quick-order and /shop/quick-order/add: the page, the one request, the gate."""
-
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-secret-1")
 
     def add(self, files=None, csrf=True, **data):
         if csrf:

@@ -38,11 +38,11 @@ class TestRateLimit(B2bRegistrationCommon):
     def test_expired_counters_are_vacuumed(self):
         RateLimit = self.env["b2b.rate.limit"]
         RateLimit._hit("old", 60)
+        RateLimit.search([]).write({"expiration_date": fields.Datetime.now() - timedelta(minutes=5)})
         RateLimit._hit("current", 60)
-        RateLimit.search([]).filtered(lambda a: a.key == RateLimit._digest("old")).write(
-            {"expiration_date": fields.Datetime.now() - timedelta(minutes=5)})
         RateLimit._gc_expired()
-        self.assertEqual(RateLimit.search([]).mapped("key"), [RateLimit._digest("current")])
+        self.assertEqual(RateLimit.search_count([]), 1, "the ended window is deleted")
+        self.assertFalse(RateLimit._is_allowed("current", 1), "the current one still counts")
 
 
 @tagged("post_install", "-at_install")

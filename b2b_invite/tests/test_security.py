@@ -12,33 +12,18 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models.product_template import is_price
-from .common import PASSWORD, B2bCommon, B2bCommonMixin, B2bRegistrationCommon, B2bShopCommon
+from .common import (
+    PASSWORD,
+    B2bCommon,
+    B2bCommonMixin,
+    B2bHttpMixin,
+    B2bRegistrationCommon,
+    B2bShopCommon,
+    form_token,
+    portal_password,
+)
 
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 NOT_ALLOWED = "Your account is not allowed to place orders for Acme Cafés"
-
-
-class JsonRpcMixin:
-    """JSON-RPC as the web client and the shop's scripts make it."""
-
-    @mute_logger("odoo.http")  # refusals are logged as warnings
-    def json(self, url, **params):
-        """The whole JSON-RPC answer: {"result": ...} or {"error": ...}."""
-        return self.url_open(
-            url, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        ).json()
-
-    def call_kw(self, model, method, args, kwargs=None):
-        """(result, name of the error) of an ORM call over /web/dataset/call_kw."""
-        answer = self.json(f"/web/dataset/call_kw/{model}/{method}",
-                           model=model, method=method, args=args, kwargs=kwargs or {})
-        return answer.get("result"), answer.get("error", {}).get("data", {}).get("name")
-
-    def assertJsonRefused(self, answer, message):
-        self.assertNotIn("result", answer)
-        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
-        self.assertIn(message, answer["error"]["data"]["message"])
 
 
 # ----------------------------------------------------------------------
@@ -46,7 +31,7 @@ class JsonRpcMixin:
 # ----------------------------------------------------------------------
 
 @tagged("post_install", "-at_install")
-class TestAccountTakeover(JsonRpcMixin, B2bShopCommon, HttpCase):
+class TestAccountTakeover(B2bHttpMixin, B2bShopCommon, HttpCase):
     """Alice (Acme Cafés) has a portal login; Sally the salesperson tries to become her."""
 
     ATTACKER = "mallory@evil.example.com"
@@ -56,7 +41,7 @@ class TestAccountTakeover(JsonRpcMixin, B2bShopCommon, HttpCase):
         self.assertEqual(self.alice.login, "alice")
         self.assertTrue(self.alice.active)
         self.alice.with_user(self.alice)._check_credentials(
-            {"type": "password", "password": "alice-secret-1"}, {"interactive": False})
+            {"type": "password", "password": portal_password("alice")}, {"interactive": False})
         self.assertFalse(self.env["mail.mail"].search([("email_to", "ilike", self.ATTACKER)]))
 
     def test_salesperson_takeover_over_json_rpc_fails(self):
@@ -139,7 +124,7 @@ class TestAccountTakeover(JsonRpcMixin, B2bShopCommon, HttpCase):
 # ----------------------------------------------------------------------
 
 @tagged("post_install", "-at_install")
-class TestPaymentGate(JsonRpcMixin, B2bShopCommon, HttpCase):
+class TestPaymentGate(B2bHttpMixin, B2bShopCommon, HttpCase):
     """The ordering gate holds where an order is paid or confirmed, with Odoo's demo provider."""
 
     @classmethod
@@ -151,9 +136,6 @@ class TestPaymentGate(JsonRpcMixin, B2bShopCommon, HttpCase):
         cls.provider.write({"state": "test", "is_published": True})
         cls.method = cls.env.ref("payment_demo.payment_method_demo")
         cls.method.active = True
-
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-secret-1")
 
     def cart_of(self, user):
         self.login(user)
@@ -222,7 +204,7 @@ class TestPaymentGate(JsonRpcMixin, B2bShopCommon, HttpCase):
 # ----------------------------------------------------------------------
 
 @tagged("post_install", "-at_install")
-class TestCartQuantities(JsonRpcMixin, B2bShopCommon, HttpCase):
+class TestCartQuantities(B2bHttpMixin, B2bShopCommon, HttpCase):
     """Quantities Odoo reads as 1 ("0.0", "-1e0", "nan") add nothing for who may not order."""
 
     ODD = ("0.0", "-1e0", "nan")
@@ -247,7 +229,7 @@ class TestCartQuantities(JsonRpcMixin, B2bShopCommon, HttpCase):
                       quantity=qty, selected_combo_items=[])
 
     def test_contact_not_allowed_to_order(self):
-        self.authenticate("alice", "alice-secret-1")
+        self.login(self.alice)
         self.json("/shop/cart/update_json", product_id=self.product.id, add_qty=3)
         line = self.carts().order_line
         self.contact.b2b_ordering = False
@@ -285,7 +267,7 @@ class TestPricelistRights(B2bCommon):
 # ----------------------------------------------------------------------
 
 @tagged("post_install", "-at_install")
-class TestHiddenPricesInConfigurators(JsonRpcMixin, B2bShopCommon, HttpCase):
+class TestHiddenPricesInConfigurators(B2bHttpMixin, B2bShopCommon, HttpCase):
     """Every configurator route that returns a price, as a guest of a shop that hides them."""
 
     @classmethod
@@ -350,7 +332,7 @@ class TestHiddenPricesInConfigurators(JsonRpcMixin, B2bShopCommon, HttpCase):
             self.assertFalse([price for price in prices if price], f"{route} tells a price: {answer}")
 
     def test_customers_see_the_prices(self):
-        self.authenticate("alice", "alice-secret-1")
+        self.login(self.alice)
         for route, answer in self.answers().items():
             prices = self.prices({"price": answer} if isinstance(answer, (int, float)) else answer)
             self.assertTrue([price for price in prices if price], route)
@@ -516,7 +498,7 @@ class TestRegistrationCaptcha(B2bRegistrationCommon, HttpCase):
         page = self.url_open(self.join_path)
         self.assertIn('data-b2b-recaptcha-key="site-key-for-tests"', page.text)
         return self.url_open(self.join_path, data={
-            "csrf_token": CSRF_RE.search(page.text)[1], "email": email, **extra})
+            "csrf_token": form_token(page), "email": email, **extra})
 
     def test_a_bot_gets_no_code(self):
         with mute_logger("odoo.addons.google_recaptcha.models.ir_http"):
@@ -557,7 +539,7 @@ class TestResendToCurrentEmail(B2bCommon):
 # ----------------------------------------------------------------------
 
 @tagged("post_install", "-at_install")
-class TestPortalRpc(JsonRpcMixin, B2bShopCommon, HttpCase):
+class TestPortalRpc(B2bHttpMixin, B2bShopCommon, HttpCase):
     """Alice, a portal user, calls every B2B action of res.partner over JSON-RPC."""
 
     ACTIONS = (
@@ -573,7 +555,7 @@ class TestPortalRpc(JsonRpcMixin, B2bShopCommon, HttpCase):
             "every action is tried")
         dave = self._new_contact("Dave Buyer", "dave@acme.example.com")
         dave.action_b2b_invite()
-        self.authenticate("alice", "alice-secret-1")
+        self.login(self.alice)
         for method in self.ACTIONS:
             for partners in (self.contact, dave, self.customer):
                 result, error = self.call_kw("res.partner", method, [partners.ids])
@@ -583,7 +565,7 @@ class TestPortalRpc(JsonRpcMixin, B2bShopCommon, HttpCase):
         self.assertTrue(self.bob.active)
 
     def test_b2b_fields_are_not_for_portal_users(self):
-        self.authenticate("alice", "alice-secret-1")
+        self.login(self.alice)
         for fname in ("b2b_invite_state", "b2b_invitation_ids", "b2b_inviter_id", "b2b_awaiting_activation",
                       "b2b_carrier_monday_id", "b2b_rep_ids"):
             result, error = self.call_kw("res.partner", "read", [self.contact.ids, [fname]])
@@ -605,7 +587,7 @@ class TestMalformedInput(B2bRegistrationCommon, HttpCase):
         page = self.url_open(path)
         self.assertEqual(page.status_code, 200, path)
         action = re.search(r'<form method="post"[^>]*action="([^"]+)"', page.text)[1]
-        return action, CSRF_RE.search(page.text)[1]
+        return action, form_token(page)
 
     def assertClearAnswer(self, response, where):
         self.assertEqual(response.status_code, 400, where)

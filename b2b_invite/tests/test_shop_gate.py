@@ -1,34 +1,17 @@
-import json
 import re
 from urllib.parse import parse_qs, urlparse
 
-from odoo import http
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
-from .common import B2bShopCommon
+from .common import B2bHttpMixin, B2bShopCommon
 
 
 @tagged("post_install", "-at_install")
-class TestShopGate(B2bShopCommon, HttpCase):
+class TestShopGate(B2bHttpMixin, B2bShopCommon, HttpCase):
     """A B2B shop refuses, on the server, every cart and checkout route to who may not order."""
-
-    def login(self, user):
-        self.authenticate(user.login, f"{user.login}-secret-1")
 
     def as_guest(self):
         self.authenticate(None, None)
-
-    def post(self, url, **data):
-        return self.url_open(url, data={**data, "csrf_token": http.Request.csrf_token(self)})
-
-    @mute_logger("odoo.http")  # the refusals are logged as warnings
-    def json(self, url, **params):
-        response = self.url_open(
-            url, data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
 
     def add_to_cart(self):
         return self.post("/shop/cart/update", product_id=self.product.id, add_qty=1)
@@ -47,11 +30,6 @@ class TestShopGate(B2bShopCommon, HttpCase):
         self.assertEqual(urlparse(response.url).path, "/shop/cart")
         self.assertIn("o_b2b_order_refusal", response.text)
         self.assertIn(message, response.text)
-
-    def assertJsonRefused(self, answer, message):
-        self.assertNotIn("result", answer)
-        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
-        self.assertIn(message, answer["error"]["data"]["message"])
 
     # ------------------------------------------------------------------
     # Guests

@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import B2bShopCommon
+from .common import B2bShopCommon, portal_password
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +30,7 @@ class TestShopQueries(B2bShopCommon, HttpCase):
         return on, off
 
     def test_shop_queries_as_ordering_contact(self):
-        self.authenticate("alice", "alice-secret-1")
+        self.authenticate("alice", portal_password("alice"))
         for url in ("/shop", self.product.website_url):
             on, off = self.queries_on_and_off(url)
             self.assertEqual(on, off, f"{url}: the same queries with B2B mode on and off")
