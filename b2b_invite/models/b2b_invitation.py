@@ -684,7 +684,9 @@ class B2bInvitation(models.Model):
         users.with_context(**{REVOKING: True}).write({"active": False})
         logins = {user.partner_id: user.login for user in users}
         invitations._message_log_batch({
-            invitation.id: self._revoke_note(logins.get(invitation.partner_id)) for invitation in invitations
+            # an accepted invitation's login: archived here, or just before by the res.users.write door
+            invitation.id: self._revoke_note(logins.get(invitation.partner_id) or invitation.user_id.login)
+            for invitation in invitations
         })
         if login_only := users.partner_id - invitations.partner_id:
             login_only._message_log_batch({
