@@ -292,14 +292,15 @@ class TestActivation(B2bRegistrationCommon):
         self.assertEqual(self.pricelist._get_product_price(self.product, 1), 80.0)
         self.assertAlmostEqual(own._get_product_price(self.product, 1), 88.0)
         self.assertFalse(own.selectable)
-        # The contact is invited, and told it may order.
+        # The contact gets one email: the invitation, with its link, saying the account is active.
         invitation = contact.b2b_invitation_ids
         self.assertEqual(invitation.state, "sent")
-        self.assertEqual(len(self.invitation_mails(invitation)), 1)
-        ready = self.mails_of(contact)
-        self.assertEqual(len(ready), 1)
-        self.assertIn("ready to order", ready.subject)
-        self.assertIn("Lakeside Roasters AB", ready.body_html)
+        mail = self.invitation_mails(invitation)
+        self.assertEqual(len(mail), 1)
+        self.assertIn("/b2b/invite/", mail.body_html)
+        self.assertIn("is active. You're ready to order!", mail.body_html)
+        self.assertIn("Lakeside Roasters AB", mail.body_html)
+        self.assertFalse(self.mails_of(contact), "no second email (\"You're ready to order\")")
         self.assertEqual(self.registration.state, "activated")
         self.assertTrue(self.registration.activated_date)
 
