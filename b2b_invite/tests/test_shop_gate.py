@@ -163,6 +163,23 @@ class TestShopGate(B2bShopCommon, HttpCase):
         self.assertEqual(cart.state, "draft")
         self.assertFalse(cart.transaction_ids)
 
+    def test_refusal_links_to_the_salesperson_or_the_contact_page(self):
+        self.contact.b2b_ordering = False
+        self.login(self.alice)
+        page = self.url_open(self.product.website_url).text
+        self.assertIn('href="mailto:sally@seller.example.com"', page)
+        self.assertIn("Contact Sally Sales", page)
+        self.customer.user_id = False
+        page = self.url_open(self.product.website_url).text
+        self.assertIn('class="btn btn-secondary o_b2b_ask_seller" href="/contactus"', page)
+
+    def test_customer_with_its_own_pricelist_has_no_pricelist_switcher(self):
+        pricelist = self.env["product.pricelist"].create({"name": "Acme contract", "selectable": False})
+        self.env["product.pricelist"].create({"name": "Promo for all", "selectable": True})
+        self.customer.specific_property_product_pricelist = pricelist
+        self.login(self.alice)
+        self.assertEqual(self.website.with_user(self.alice).get_pricelist_available(show_visible=True), pricelist)
+
     def test_contact_who_lost_the_right_to_order_can_still_empty_the_cart(self):
         self.login(self.alice)
         self.json("/shop/cart/update_json", product_id=self.product.id, add_qty=3)
