@@ -12,11 +12,14 @@ class PaymentProvider(models.Model):
 
     @api.model
     def _get_compatible_providers(self, company_id, partner_id, amount, *args, report=None, **kwargs):
-        """Pay on account is offered only to customers allowed to pay on account (their company's
-        *Pay on account*, on the Sales & Purchase tab)."""
+        """Pay on account is offered for orders only (not to pay an invoice), and only to customers
+        allowed to pay on account (their company's *Pay on account*, on the Sales & Purchase tab)."""
         providers = super()._get_compatible_providers(company_id, partner_id, amount, *args, report=report, **kwargs)
         on_account = providers.filtered(lambda provider: provider.custom_mode == ON_ACCOUNT)
-        if on_account and not self.env["res.partner"].browse(partner_id)._b2b_may_pay_on_account():
+        if on_account and not kwargs.get("sale_order_id"):
+            providers -= on_account
+            payment_utils.add_to_report(report, on_account, available=False, reason=self.env._("not an order"))
+        elif on_account and not self.env["res.partner"].browse(partner_id)._b2b_may_pay_on_account():
             providers -= on_account
             payment_utils.add_to_report(
                 report, on_account, available=False, reason=self.env._("the customer may not pay on account"))

@@ -23,6 +23,8 @@ class PaymentTransaction(models.Model):
             for order in transactions.sale_order_ids:
                 order._b2b_check_ordering()
         for transaction in transactions.filtered(lambda tx: tx.provider_id.custom_mode == ON_ACCOUNT):
+            if not transaction.sale_order_ids:
+                raise UserError(self.env._("Pay on account is for orders: choose another payment method."))
             if not transaction.partner_id._b2b_may_pay_on_account():
                 raise UserError(self.env._(
                     "%s may not pay on account: choose another payment method.",

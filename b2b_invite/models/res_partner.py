@@ -73,7 +73,7 @@ class ResPartner(models.Model):
              "the customers allocated to you with Own Documents Only.",
     )
     b2b_pay_on_account = fields.Boolean(
-        "Pay on account", tracking=True, copy=False,
+        "Pay on account", tracking=True, copy=False, groups=SALESPERSON,
         help="This customer's contacts may check out with Pay on account: their orders are confirmed without "
              "online payment and invoiced on the customer's payment terms. Set on the customer company; only "
              "B2B Managers and accounting administrators change it.",

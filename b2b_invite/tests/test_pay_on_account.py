@@ -72,12 +72,16 @@ class TestPayOnAccount(B2bShopCommon, HttpCase):
         self.assertIn(self.on_account.id, self.offered_providers())
         self.cart_of(self.carla)
         self.assertNotIn(self.on_account.id, self.offered_providers())
-        providers = self.env["payment.provider"].sudo()._get_compatible_providers(
-            self.env.company.id, self.other_contact.id, 10.0)
+        Provider = self.env["payment.provider"].sudo()
+        order_id = self.env["sale.order"].search([], limit=1).id
+        providers = Provider._get_compatible_providers(
+            self.env.company.id, self.other_contact.id, 10.0, sale_order_id=order_id)
         self.assertNotIn(self.on_account, providers)
-        providers = self.env["payment.provider"].sudo()._get_compatible_providers(
-            self.env.company.id, self.contact2.id, 10.0)
+        providers = Provider._get_compatible_providers(
+            self.env.company.id, self.contact2.id, 10.0, sale_order_id=order_id)
         self.assertIn(self.on_account, providers, "every contact of a customer allowed it")
+        providers = Provider._get_compatible_providers(self.env.company.id, self.contact2.id, 10.0)
+        self.assertNotIn(self.on_account, providers, "not to pay an invoice")
 
     def test_pay_on_account_confirms_the_order(self):
         cart = self.cart_of(self.alice)
@@ -86,7 +90,8 @@ class TestPayOnAccount(B2bShopCommon, HttpCase):
         self.assertEqual(cart.state, "sale", "confirmed without online payment")
         self.assertEqual(cart.transaction_ids.state, "pending", "no payment is recorded: it is invoiced later")
         self.assertFalse(cart.transaction_ids.payment_id)
-        page = self.url_open("/shop/confirmation")
+        page = self.url_open("/shop/payment/validate")  # the landing route: on to the confirmation
+        self.assertTrue(page.url.endswith("/shop/confirmation"), page.url)
         self.assertIn("invoiced to your account", page.text)
         self.assertNotIn("Finalize your payment", page.text)
 
