@@ -1,5 +1,3 @@
-import codecs
-
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
@@ -117,7 +115,7 @@ class B2bInvitationController(http.Controller):
             for invitation in invitations.sorted(lambda inv: (inv.commercial_partner_id.name, inv.partner_id.name))
         ]
         # With a byte order mark: Excel then reads the file as UTF-8 (names with accents stay whole)
-        content = codecs.BOM_UTF8 + CSVExport().from_data(None, headers, rows)
+        content = "\ufeff" + CSVExport().from_data(None, headers, rows)
         return request.make_response(content, headers=[
             ("Content-Type", "text/csv;charset=utf-8"),
             ("Content-Disposition", content_disposition("b2b_invitation_links.csv")),

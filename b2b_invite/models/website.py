@@ -284,8 +284,8 @@ class Website(models.Model):
             return self.env["product.pricelist"]
         # sudo: the contact's own customer's pricelist, that its orders use anyway
         partner = user.partner_id.sudo().with_company(self.company_id)
-        pricelist = (partner.specific_property_product_pricelist
-                     or partner.commercial_partner_id.specific_property_product_pricelist)
+        pricelist = (partner.commercial_partner_id.specific_property_product_pricelist
+                     or partner.specific_property_product_pricelist)
         return pricelist if pricelist.active else self.env["product.pricelist"]
 
     def get_pricelist_available(self, show_visible=False):

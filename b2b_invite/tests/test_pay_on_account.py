@@ -23,6 +23,10 @@ class TestPayOnAccount(B2bShopCommon, HttpCase):
         cls.on_account.write({"state": "enabled", "is_published": True})
         cls.method = cls.env.ref("b2b_invite.payment_method_on_account")
         cls.customer.b2b_pay_on_account = True
+        cls.other_customer.write({
+            "street": "2 Harbour Road", "city": "Antwerp", "zip": "2000", "country_id": cls.env.ref("base.be").id,
+        })
+        cls.other_contact.phone = "+32 470 55 01 03"  # a complete address for the checkout
         cls.env["delivery.carrier"].create({
             "name": "Our truck", "delivery_type": "fixed", "fixed_price": 5.0, "is_published": True,
             "product_id": cls.env["product.product"].create({"name": "Truck delivery", "type": "service"}).id,

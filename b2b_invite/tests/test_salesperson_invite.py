@@ -35,12 +35,14 @@ class TestAllowOrderingAndInvite(B2bCommon):
         invitation = self.newcomer.b2b_invitation_id
         self.assertEqual((invitation.state, invitation.inviter_id, invitation.send_count), ("sent", self.seller, 1))
         self.assertTrue(self.invitation_mails(invitation))
+        self.env.cr.precommit.run()  # the tracking messages, written at commit
         tracking = self.newcomer.message_ids.filtered("tracking_value_ids")
         self.assertEqual(tracking[:1].author_id, self.seller.partner_id, "the change is signed by the salesperson")
 
     def test_refused_outside_his_customers(self):
         contact = self.stranger.with_user(self.seller)
-        self.assertEqual(contact.b2b_invite_blocker, "Carla Other: Globex Bistro is not one of your customers.")
+        self.assertEqual(contact.b2b_invite_blocker,
+                         "Globex Bistro, Carla Other: Globex Bistro is not one of your customers.")
         with self.assertRaisesRegex(AccessError, "Globex Bistro is not one of your customers"):
             contact.action_b2b_allow_ordering_and_invite()
         self.assertFalse(self.stranger.b2b_ordering)
@@ -49,7 +51,7 @@ class TestAllowOrderingAndInvite(B2bCommon):
     def test_a_contact_that_cannot_be_invited_is_left_untouched(self):
         self.newcomer.email = "not an address"
         contact = self.newcomer.with_user(self.seller)
-        self.assertEqual(contact.b2b_invite_blocker, "Nina New has no valid email address.")
+        self.assertEqual(contact.b2b_invite_blocker, "Acme Cafés, Nina New has no valid email address.")
         with self.assertRaisesRegex(UserError, "no valid email address"):
             contact.action_b2b_allow_ordering_and_invite()
         self.assertFalse(self.newcomer.b2b_ordering)
