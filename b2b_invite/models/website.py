@@ -275,7 +275,10 @@ class Website(models.Model):
             else self.env["product.pricelist"]
 
     def _get_current_pricelist(self):
-        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() or super()._get_current_pricelist()
+        """The customer's own pricelist wins over one kept in the session (the guest pricelist of a visit
+        made before logging in, for instance)."""
+        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() or self._b2b_customer_pricelist() \
+            or super()._get_current_pricelist()
 
     def _b2b_customer_pricelist(self):
         """On a B2B website, the pricelist assigned to the logged-in contact's customer, if it has one."""

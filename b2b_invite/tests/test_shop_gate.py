@@ -177,7 +177,11 @@ class TestShopGate(B2bShopCommon, HttpCase):
         pricelist = self.env["product.pricelist"].create({"name": "Acme contract", "selectable": False})
         self.env["product.pricelist"].create({"name": "Promo for all", "selectable": True})
         self.customer.property_product_pricelist = pricelist  # its contacts' too
+        self.website.b2b_guest_access = True
+        self.as_guest()
+        self.url_open("/shop")  # the guest's pricelist is kept in the session...
         self.login(self.alice)
+        self.assertEqual(self.website.with_user(self.alice)._b2b_customer_pricelist(), pricelist)
         page = self.url_open("/shop").text
         self.assertIn("o_pricelist_dropdown dropdown d-none", page, "no pricelist switcher")
         self.assertNotIn("Promo for all", page)
