@@ -145,6 +145,14 @@ class TestRegistrationRequest(B2bRegistrationCommon):
         self.assertEqual(registration.duplicate_partner_ids, same_email | same_vat | same_name)
         self.assertEqual(registration.duplicate_count, 3)
 
+    def test_what_the_prospect_causes_is_signed_with_its_name(self):
+        registration = self._new_registration()
+        public = self.env.ref("base.public_user")
+        message = registration.with_user(public).sudo().message_post(body="Details sent.")
+        self.assertFalse(message.author_id, "not the website's visitor account")
+        self.assertIn("Mikko Virtanen", message.email_from)
+        self.assertIn("mikko@lakeside.example.com", message.email_from)
+
     def test_submit_alerts_managers(self):
         registration = self._new_registration(state="verified")
         errors = registration.sudo()._submit(self.form, "10.0.0.1")
