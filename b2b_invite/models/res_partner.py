@@ -109,8 +109,12 @@ class ResPartner(models.Model):
         Ordering not ticked is no reason: the form then offers Allow ordering and invite.
         """
         self.b2b_invite_blocker = False
+        # Not for employees (nor the website's visitor account): their form has nothing to say about it.
+        # sudo: whether a contact has an internal or public login, nothing else of it
         candidates = self.filtered(lambda partner: partner.id and partner.b2b_invite_state in ("not_invited", "revoked")
-                                   and (partner.b2b_ordering or not partner.is_company))
+                                   and (partner.b2b_ordering or not partner.is_company)
+                                   and all(user.share and not user._is_public()
+                                           for user in partner.sudo().with_context(active_test=False).user_ids))
         if candidates:
             _invitable, refused = self.env["b2b.invitation"]._check_invitable(candidates, allow_ordering=True)
             for partner, reason in refused.items():
