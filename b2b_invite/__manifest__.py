@@ -25,7 +25,9 @@
         "data/mail_templates.xml",
         "data/mail_template_campaign.xml",
         "data/ir_cron.xml",
+        "data/mail_activity_type_data.xml",
         "data/ir_actions_server.xml",
+        "data/payment_provider_data.xml",
         "data/b2b_act_session_data.xml",
         "views/b2b_invitation_views.xml",
         "views/b2b_invite_campaign_views.xml",
@@ -37,6 +39,7 @@
         "views/quick_order_templates.xml",
         "views/b2b_act_session_views.xml",
         "views/act_as_templates.xml",
+        "views/payment_templates.xml",
         "wizard/b2b_create_login_wizard_views.xml",
         "wizard/b2b_invite_wizard_views.xml",
         "wizard/b2b_activation_wizard_views.xml",
@@ -48,6 +51,7 @@
         "demo/b2b_invite_demo.xml",
         "demo/quick_order_demo.xml",
         "demo/b2b_act_as_demo.xml",
+        "demo/b2b_experience_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -10,6 +10,8 @@ from ..tools.forms import UnreadableForm, check_form_token, no_referrer
 
 # The invitation link's secret, kept in the session once the emailed link is opened
 SESSION_KEY = "b2b_invitation_token"
+# Set once the invitation is accepted: the shop greets the person on its next page (controllers/shop.py)
+WELCOME_KEY = "b2b_welcome"
 
 
 class B2bInvitationController(http.Controller):
@@ -47,7 +49,10 @@ class B2bInvitationController(http.Controller):
                 request.env.cr.commit()  # pylint: disable=invalid-commit; authenticate() opens its own cursor
                 request.session.authenticate(
                     request.db, {"login": login, "password": post["password"], "type": "password"})
-                return request.redirect("/shop" if invitation.partner_id.b2b_ordering else "/my")
+                if invitation.partner_id.b2b_ordering:
+                    request.session[WELCOME_KEY] = True
+                    return request.redirect("/shop")
+                return request.redirect("/my")
         # One answer for unknown, tampered and revoked links: it tells nothing about which.
         return self._render(values, code)
 
@@ -110,8 +115,9 @@ class B2bInvitationController(http.Controller):
             ]
             for invitation in invitations.sorted(lambda inv: (inv.commercial_partner_id.name, inv.partner_id.name))
         ]
-        content = CSVExport().from_data(None, headers, rows)
+        # With a byte order mark: Excel then reads the file as UTF-8 (names with accents stay whole)
+        content = "\ufeff" + CSVExport().from_data(None, headers, rows)
         return request.make_response(content, headers=[
-            ("Content-Type", "text/csv;charset=utf8"),
+            ("Content-Type", "text/csv;charset=utf-8"),
             ("Content-Disposition", content_disposition("b2b_invitation_links.csv")),
         ])

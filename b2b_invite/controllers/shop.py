@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.http import request, route
 
 from ..models.product_template import blank_prices
+from .invitation import WELCOME_KEY
 
 
 class B2bShop(WebsiteSale):
@@ -38,7 +39,11 @@ class B2bShop(WebsiteSale):
     def shop(self, *args, **kwargs):
         if self._b2b_guest_locked_out():
             return self._b2b_login_redirect()
-        return super().shop(*args, **kwargs)
+        response = super().shop(*args, **kwargs)
+        # Once, right after the person accepted an invitation (controllers/invitation.py)
+        if request.session.pop(WELCOME_KEY, False) and hasattr(response, "qcontext"):
+            response.qcontext["b2b_welcome"] = True
+        return response
 
     @route()
     def product(self, *args, **kwargs):

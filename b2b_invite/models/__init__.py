@@ -12,6 +12,7 @@ from . import (
     mail_mail,
     mail_render_mixin,
     mail_template,
+    payment_provider,
     payment_transaction,
     product_pricelist,
     product_product,

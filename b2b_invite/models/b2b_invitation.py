@@ -37,6 +37,7 @@ PASSWORD_MAX = 4096  # passlib's limit: a longer password cannot be hashed
 MANAGED_FIELDS = frozenset({
     "partner_id", "kind", "state", "user_id", "token_salt", "token_digest", "send_count", "last_sent_date",
     "accepted_date", "revoked_by_id", "revoked_date", "expired_link_date", "renewal_requested_date", "mail_id",
+    "sent_by",
 })
 
 
@@ -74,6 +75,11 @@ class B2bInvitation(models.Model):
             ("revoked", "Revoked"),
         ],
         default="draft", required=True, index=True, tracking=True, copy=False,
+    )
+    sent_by = fields.Selection(
+        [("email", "Email"), ("link", "Link (exported)")], "Sent by", readonly=True, copy=False,
+        help="How the current link reached the contact: by the invitation email, or as a link exported to a CSV "
+             "file for you to pass on.",
     )
     expiration_date = fields.Datetime("Expires on", copy=False)
     inviter_id = fields.Many2one("res.users", string="Invited by", default=lambda self: self.env.user, index=True)
@@ -156,6 +162,14 @@ class B2bInvitation(models.Model):
         if operator in ("!=", "not in"):
             domain = ["!", *expression.normalize_domain(domain)]
         return [("id", "in", self.sudo()._search(domain))]  # sudo: mail_id is for admins only
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """What the invited person causes through the link (an expired link opened, a new invitation
+        asked for, the acceptance) is signed with the contact's name, not "Public user"."""
+        if author_id is None and email_from is None and len(self) == 1 and self.env.user._is_public():
+            partner = self.sudo().partner_id  # sudo: the contact's name and address, for its own link
+            return partner.id, partner.email_formatted
+        return super()._message_compute_author(author_id, email_from, raise_on_email=raise_on_email)
 
     def get_base_url(self):
         # While a bulk batch renders, Odoo asks for every email: one lookup per website and company.
@@ -280,6 +294,19 @@ class B2bInvitation(models.Model):
         invitations.mail_id.filtered(lambda mail: mail.state != "sent").unlink()
         for invitation in invitations:
             invitation.write(self._new_token_values(expiration_date))
+        self._close_renewal_todos()
+
+    def _close_renewal_todos(self):
+        """A new link was issued: the to-dos "Send a new invitation" of these invitations are done."""
+        if not self:
+            return
+        # sudo: the to-do may be another user's (the inviter's), done by whoever issued the link
+        activities = self.env["mail.activity"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", self.env.ref("b2b_invite.mail_activity_type_b2b_renewal").id),
+        ])
+        if activities:
+            activities.action_feedback(feedback=self.env._("A new link was issued."))
 
     @api.model
     def _validity_days(self):
@@ -360,11 +387,12 @@ class B2bInvitation(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _split_invitable(self, partners, ignore=None, as_reps=False):
+    def _split_invitable(self, partners, ignore=None, as_reps=False, allow_ordering=False):
         """Split partners into those that can get a new invitation and those that cannot.
 
         A sales rep (`as_reps`, or a partner whose latest invitation was a rep's) needs no Ordering.
         :param ignore: invitations left out of the rules (the one being accepted, which re-checks)
+        :param allow_ordering: the rules as if the partners were allowed to order (Allow ordering and invite)
         :return: (invitable partners, {partner: reason}) with one query per rule,
                  whatever the number of partners
         """
@@ -393,7 +421,7 @@ class B2bInvitation(models.Model):
                 refused[partner] = self.env._(
                     "%(contact)s: its company %(company)s is archived.",
                     contact=partner.display_name, company=partner.commercial_partner_id.name)
-            elif not partner.b2b_ordering and partner not in reps:
+            elif not partner.b2b_ordering and partner not in reps and not allow_ordering:
                 refused[partner] = self.env._("%s is not allowed to order: tick Ordering first.", partner.display_name)
             elif not email:
                 refused[partner] = self.env._("%s has no valid email address.", partner.display_name)
@@ -505,6 +533,9 @@ class B2bInvitation(models.Model):
             created |= invitations
 
         _done, failed = run_in_batches(invitable, invite, BATCH_SIZE)
+        if created:  # a new invitation answers the renewal to-dos of the contact's earlier ones
+            self.sudo().search([("partner_id", "in", created.partner_id.ids), ("id", "not in", created.ids),
+                                ("state", "=", "expired")])._close_renewal_todos()
         if send and created:
             self.env["mail.mail"]._b2b_wake_queue()  # once per run: the queue job sends by batches
         return created, refused, {
@@ -532,7 +563,8 @@ class B2bInvitation(models.Model):
                 values = rendered[invitation.id]
                 expiration_date = invitation.expiration_date
                 if expiration_date not in dates:  # one expiry for a whole batch, mostly
-                    dates[expiration_date] = format_datetime(self.env, expiration_date, dt_format="short")
+                    dates[expiration_date] = "%s (%s)" % (
+                        format_datetime(self.env, expiration_date, dt_format="short"), self.env.user.tz or "UTC")
                 message_values.append({
                     **{name: values[name] for name in MESSAGE_FIELDS if name in values},
                     "body": Markup("<p>%s</p>") % self.env._(
@@ -562,12 +594,44 @@ class B2bInvitation(models.Model):
                 # The queued email is the chatter's record of the sending: no tracking message too.
                 # sudo: the state is the methods' to write (callers checked in _invite_many / _resend)
                 self.browse([inv.id for inv in invitations]).sudo().with_context(mail_notrack=True).write(
-                    {"state": "sent", "send_count": send_count + 1, "last_sent_date": now})
+                    {"state": "sent", "sent_by": "email", "send_count": send_count + 1, "last_sent_date": now})
             for invitation, mail in zip(batch.sudo(), mails, strict=True):  # sudo: mail_id is for admins only
                 invitation.mail_id = mail
             # Bounded memory for large batches: write this batch, forget it.
             self.env.flush_all()
             self.env.invalidate_all()
+
+    def _mark_exported(self):
+        """These links were exported to a CSV file by the current user: each is sent, by link, now.
+
+        As an email would, the export counts as a sending and leaves a line in the chatter saying who
+        exported the link and when (with the time zone).
+        """
+        check_salesperson(self.env)
+        self.check_access("read")
+        now = fields.Datetime.now()
+        tz = self.env.user.tz or "UTC"
+        date = "%s (%s)" % (format_datetime(self.env, now, tz=tz, dt_format="short"), tz)
+        for batch in split_every(BATCH_SIZE, self.ids, self.browse):
+            for send_count, invitations in groupby(batch, key=lambda inv: inv.send_count):
+                # sudo: the state is the methods' to write (the caller exports these links, checked above)
+                self.browse([inv.id for inv in invitations]).sudo().with_context(mail_notrack=True).write({
+                    "state": "sent", "sent_by": "link", "send_count": send_count + 1, "last_sent_date": now,
+                })
+            self.env["mail.message"].sudo().create([{
+                "body": Markup("<p>%s</p>") % self.env._(
+                    "Invitation link exported by %(user)s on %(date)s, valid until %(expiry)s.",
+                    user=self.env.user.name, date=date,
+                    expiry="%s (%s)" % (format_datetime(self.env, invitation.expiration_date, tz=tz,
+                                                        dt_format="short"), tz)),
+                "model": self._name,
+                "res_id": invitation.id,
+                "message_type": "notification",
+                "subtype_id": self.env.ref("mail.mt_note").id,
+                "author_id": self.env.user.partner_id.id,
+                "record_name": invitation.display_name,
+            } for invitation in batch])
+            self.env.flush_all()
 
     def _resend(self):
         """Send the invitations again, to their contact's current address, with a new link and expiry
@@ -728,7 +792,7 @@ class B2bInvitation(models.Model):
         self.sudo().write({"state": "expired", "expired_link_date": fields.Datetime.now()})
         responsible = self._responsible_user()
         self.with_context(mail_activity_quick_update=True).activity_schedule(
-            "mail.mail_activity_data_todo",
+            "b2b_invite.mail_activity_type_b2b_renewal",
             user_id=responsible.id,
             summary=self.env._("Send a new invitation"),
             # The note is HTML: the names (that a prospect may have typed) go in escaped.

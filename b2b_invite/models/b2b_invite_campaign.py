@@ -384,7 +384,10 @@ class B2bInviteCampaign(models.Model):
         return outcomes
 
     def _process_export(self, lines):
-        return self._process_invite(lines, send=False)
+        outcomes = self._process_invite(lines, send=False)
+        exported = [invitation for state, _reason, invitation in outcomes.values() if state == "done"]
+        self.env["b2b.invitation"].with_env(lines.env).union(*exported)._mark_exported()
+        return outcomes
 
     def _process_resend(self, lines):
         Invitation = self.env["b2b.invitation"].with_env(lines.env)

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import escape_psql, groupby
+from odoo.tools import escape_psql, formataddr, groupby
 
 from ..tools.access import check_b2b_manager
 
@@ -176,6 +176,13 @@ class B2bRegistrationRequest(models.Model):
                 note=Markup("<p>%s</p>") % self.env._("%(company)s asks to become a customer.",
                                                       company=self.company_name),
             )
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """What the prospect does on the website (its request, its steps) is signed with its name and
+        address in the chatter, not with the website's visitor account ("Public user")."""
+        if author_id is None and email_from is None and len(self) == 1 and self.env.user._is_public():
+            return False, formataddr((self.contact_name or self.email, self.email))
+        return super()._message_compute_author(author_id, email_from, raise_on_email=raise_on_email)
 
     def _managers(self):
         """The active B2B Managers of the request's company."""

@@ -84,6 +84,16 @@ class ResPartner(models.Model):
         help="A contact whose invitations you manage: every contact with All Documents, the contacts of "
              "the customers allocated to you with Own Documents Only.",
     )
+    b2b_pay_on_account = fields.Boolean(
+        "Pay on account", tracking=True, copy=False, groups=SALESPERSON,
+        help="This customer's contacts may check out with Pay on account: their orders are confirmed without "
+             "online payment and invoiced on the customer's payment terms. Set on the customer company; only "
+             "B2B Managers and accounting administrators change it.",
+    )
+    b2b_invite_blocker = fields.Char(
+        "Why not invited", compute="_compute_b2b_invite_blocker", groups=SALESPERSON,
+        help="Why the contact form offers no Invite button to you.",
+    )
     b2b_invite_state = fields.Selection(
         [
             ("not_invited", "Not invited"),
@@ -102,6 +112,25 @@ class ResPartner(models.Model):
             latest = max(partner.b2b_invitation_ids, key=lambda inv: inv.id, default=self.env["b2b.invitation"])
             partner.b2b_invitation_id = latest
             partner.b2b_invite_state = INVITE_STATE_OF[latest.state] if latest else "not_invited"
+
+    @api.depends_context("uid")
+    @api.depends("b2b_invite_state", "b2b_ordering", "email", "active", "commercial_partner_id.active")
+    def _compute_b2b_invite_blocker(self):
+        """Why this contact cannot be invited by the current user now (shown on the contact form).
+
+        Ordering not ticked is no reason: the form then offers Allow ordering and invite.
+        """
+        self.b2b_invite_blocker = False
+        # Not for employees (nor the website's visitor account): their form has nothing to say about it.
+        # sudo: whether a contact has an internal or public login, nothing else of it
+        candidates = self.filtered(lambda partner: partner.id and partner.b2b_invite_state in ("not_invited", "revoked")
+                                   and (partner.b2b_ordering or not partner.is_company)
+                                   and all(user.share and not user._is_public()
+                                           for user in partner.sudo().with_context(active_test=False).user_ids))
+        if candidates:
+            _invitable, refused = self.env["b2b.invitation"]._split_invitable(candidates, allow_ordering=True)
+            for partner, reason in refused.items():
+                partner.b2b_invite_blocker = reason
 
     @api.depends("commercial_partner_id.active", "commercial_partner_id.b2b_awaiting_activation")
     def _compute_b2b_company_may_order(self):
@@ -227,6 +256,19 @@ class ResPartner(models.Model):
             return []
         return [("commercial_partner_id", "any", self._b2b_allocated_domain(user))]
 
+    def _b2b_may_pay_on_account(self):
+        """Whether this contact's customer may pay on account (a portal user reads it too)."""
+        # sudo: a flag of the customer company, read for its own contact at checkout
+        return bool(self.sudo().commercial_partner_id.b2b_pay_on_account)
+
+    def _check_b2b_pay_on_account_editor(self):
+        """Credit is granted by B2B Managers and accounting administrators, not by salespeople."""
+        user = self.env.user
+        if not self.env.su and not (user.has_group("b2b_invite.group_b2b_manager")
+                                    or user.has_group("account.group_account_manager")):
+            raise AccessError(self.env._(
+                "Only B2B Managers and accounting administrators allow a customer to pay on account."))
+
     def _check_b2b_rep_ids_editor(self):
         user = self.env.user
         if not self.env.su and not (user.has_group("sales_team.group_sale_salesman_all_leads")
@@ -238,6 +280,8 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if any(vals.get("b2b_rep_ids") for vals in vals_list):
             self._check_b2b_rep_ids_editor()
+        if any(vals.get("b2b_pay_on_account") for vals in vals_list):
+            self._check_b2b_pay_on_account_editor()
         for vals in vals_list:
             self.env["b2b.act.session"]._check_partner_write(self.browse(), vals)
         return super().create(vals_list)
@@ -245,6 +289,9 @@ class ResPartner(models.Model):
     def write(self, vals):
         if "b2b_rep_ids" in vals:
             self._check_b2b_rep_ids_editor()
+        if "b2b_pay_on_account" in vals and any(
+                partner.b2b_pay_on_account != bool(vals["b2b_pay_on_account"]) for partner in self):
+            self._check_b2b_pay_on_account_editor()
         self.env["b2b.act.session"]._check_partner_write(self, vals)
         if vals.get("active") is False:
             # Odoo refuses to archive a contact with an active user: revoke the B2B access of
@@ -336,6 +383,25 @@ class ResPartner(models.Model):
         check_salesperson(self.env)
         invitations, refused, failed = self.env["b2b.invitation"]._invite_many(self)
         return summarize(self, self.env._("Invitations sent"), invitations.partner_id, refused, failed)
+
+    def action_b2b_allow_ordering_and_invite(self):
+        """Allow these contacts to order and invite them, in one step.
+
+        What a salesperson does for the customers he serves, without the right to edit contacts: the
+        rules are the invitation's (his scope, a valid and free email address, an active company), run
+        before anything is written; a contact that cannot be invited is left untouched.
+        """
+        check_salesperson(self.env)
+        Invitation = self.env["b2b.invitation"]
+        if refused := Invitation._out_of_scope(self):
+            raise AccessError(next(iter(refused.values())))
+        _invitable, refused = Invitation._split_invitable(self, allow_ordering=True)
+        if refused:
+            raise UserError(next(iter(refused.values())))
+        # sudo: Ordering is allowed here for contacts the user may invite (checked above), also without
+        # the right to edit contacts; the change is tracked in his name.
+        self.filtered(lambda partner: not partner.b2b_ordering).sudo().b2b_ordering = True
+        return self.action_b2b_invite()
 
     def action_b2b_resend(self):
         """Send the open or expired invitation of these contacts again, with a new link."""
@@ -436,9 +502,11 @@ class ResPartner(models.Model):
     def action_b2b_view_invitations(self):
         check_salesperson(self.env)
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.b2b_invitation_action")
+        # The action's own domain reads active_id: the web client keeps it in the URL, so a reload
+        # shows this contact's invitations still.
+        action = self.env["ir.actions.act_window"]._for_xml_id("b2b_invite.b2b_invitation_action_contact")
+        action["context"] = {"active_id": self.id, "default_partner_id": self.id}
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
         return action
 
     def action_b2b_create_login(self):

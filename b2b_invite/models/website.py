@@ -117,6 +117,15 @@ class Website(models.Model):
     # Who may order
     # ------------------------------------------------------------------
 
+    def _b2b_refusal_contact(self):
+        """Whom the logged-in contact who may not order asks: (its salesperson's name, a mailto link), or
+        (False, the website's contact page) when its customer has no salesperson with an email."""
+        # sudo: the name and email of the salesperson of the contact's own customer, nothing else
+        seller = self.env.user.partner_id.commercial_partner_id.sudo().user_id
+        if seller.email:
+            return seller.name, f"mailto:{seller.email}"
+        return False, "/contactus"
+
     def _b2b_order_refusal(self, user=None, customer=None):
         """Why `user` (default: the current user) may not order on this website, or False.
 
@@ -266,12 +275,27 @@ class Website(models.Model):
             else self.env["product.pricelist"]
 
     def _get_current_pricelist(self):
-        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() or super()._get_current_pricelist()
+        """The customer's own pricelist wins over one kept in the session (the guest pricelist of a visit
+        made before logging in, for instance)."""
+        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() or self._b2b_customer_pricelist() \
+            or super()._get_current_pricelist()
+
+    def _b2b_customer_pricelist(self):
+        """On a B2B website, the pricelist assigned to the logged-in contact's customer, if it has one."""
+        user = self.env.user
+        if not self.b2b_mode or not user.share or user._is_public():
+            return self.env["product.pricelist"]
+        # sudo: the contact's own customer's pricelist, that its orders use anyway
+        partner = user.partner_id.sudo().with_company(self.company_id)
+        pricelist = (partner.commercial_partner_id.specific_property_product_pricelist
+                     or partner.specific_property_product_pricelist)
+        return pricelist if pricelist.active else self.env["product.pricelist"]
 
     def get_pricelist_available(self, show_visible=False):
         """Guests of a B2B shop with a guest pricelist cannot pick another one, nor a rep ordering on
-        behalf of a customer another pricelist than the customer's."""
-        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() \
+        behalf of a customer another pricelist than the customer's, nor a customer with a pricelist of
+        its own (no pricelist switcher for it)."""
+        return self._b2b_order_for_pricelist() or self._b2b_guest_pricelist() or self._b2b_customer_pricelist() \
             or super().get_pricelist_available(show_visible=show_visible)
 
     def _get_current_fiscal_position(self):

@@ -1,3 +1,4 @@
+import codecs
 import csv
 import io
 
@@ -94,10 +95,34 @@ class TestBulkInvite(BulkMixin, B2bCommon):
         wizard.action_confirm()
         self.assertRecordValues(wizard, [{"done_count": 2, "skipped_count": 1}])
         new = self.contact.b2b_invitation_ids
-        self.assertEqual(new.state, "draft")
         self.assertFalse(self.invitation_mails(new), "no email in export mode")
         self.assertEqual(wizard.invitation_ids, new | self.contact2.b2b_invitation_ids)
         self.assertEqual(self.contact2.b2b_invitation_ids.sudo().invitation_url, link_before)
+
+    def test_exported_link_is_a_sent_invitation(self):
+        self.manager.tz = "Europe/Brussels"
+        wizard = self.new_wizard(self.contact, user=self.manager)
+        wizard.mode = "export"
+        wizard.action_confirm()
+        invitation = self.contact.b2b_invitation_ids
+        self.assertRecordValues(invitation, [{
+            "state": "sent", "sent_by": "link", "send_count": 1, "inviter_id": self.manager.id}])
+        self.assertTrue(invitation.last_sent_date)
+        self.assertEqual(self.contact.b2b_invite_state, "invited", "the badge and the state agree")
+        line = invitation.message_ids.filtered(lambda message: "exported" in message.body)
+        self.assertEqual(line.author_id, self.manager.partner_id, "who exported it")
+        self.assertIn("Invitation link exported by Manny Manager on ", line.body)
+        self.assertIn("(Europe/Brussels)", line.body, "when, with the time zone")
+        # Exported again: one more sending by link, same link
+        link = invitation.sudo().invitation_url
+        wizard = self.new_wizard(self.contact, user=self.manager)
+        wizard.mode = "export"
+        wizard.action_confirm()
+        self.assertEqual((invitation.send_count, invitation.sudo().invitation_url), (2, link))
+
+    def test_export_summary_says_links_generated(self):
+        view = self.env.ref("b2b_invite.b2b_invite_wizard_view_form")
+        self.assertIn('string="Links generated"', view.arch_db)
 
     def test_salesperson_cannot_export_links(self):
         wizard = self.new_wizard(self.contact)
@@ -202,7 +227,9 @@ class TestBulkExportCsv(BulkMixin, HttpCase):
         response = self.url_open(f"/b2b/invitations/export/{wizard.id}")
         self.assertEqual(response.status_code, 200)
         self.assertIn("b2b_invitation_links.csv", response.headers["Content-Disposition"])
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        self.assertTrue(response.content.startswith(codecs.BOM_UTF8), "UTF-8 with a BOM: Excel reads it as UTF-8")
+        self.assertIn("charset=utf-8", response.headers["Content-Type"])
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         self.assertEqual(rows[0][:4], ["Company", "Contact", "Email", "Invitation link"])
         self.assertEqual([row[1] for row in rows[1:]], ["Alice Buyer", "Bob Buyer", "Carl Chef"])
         self.assertEqual(len({row[3] for row in rows[1:]}), 3, "one unique link per contact")

@@ -258,6 +258,7 @@ class TestCampaign(B2bCommon):
         self.assertRecordValues(campaign, [{"state": "done", "done_count": 8}])
         self.assertIn(existing, campaign.invitation_ids, "a contact already invited keeps its link")
         new = campaign.invitation_ids - existing
-        self.assertEqual(set(new.mapped("state")), {"draft"})
+        self.assertEqual(set(new.mapped("state")), {"sent"}, "exported links are sent, by link")
+        self.assertEqual(set(new.mapped("sent_by")), {"link"})
         self.assertFalse(self.invitation_mails(new))
         self.assertEqual(campaign.action_download_csv()["url"], f"/b2b/invitations/export/campaign/{campaign.id}")

@@ -67,7 +67,7 @@ class TestGuestPrices(B2bShopCommon, HttpCase):
         self.authenticate(None, None)
         shop = self.url_open(SHOP).text
         self.assertIn(self.product.name, shop)
-        self.assertIn("Log in to see prices", shop)
+        self.assertIn("Log in for your prices", shop)
         page = self.url_open(self.product.website_url).text
         self.assertIn("Log in to see our prices.", page)
         for text in (shop, page):

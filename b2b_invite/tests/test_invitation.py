@@ -198,6 +198,8 @@ class TestInvitation(B2bCommon):
         self.assertEqual(len(alert), 1)
         self.assertEqual(alert.recipient_ids, self.salesperson.partner_id)
         self.assertIn("Jan 8, 2027, 10:00:00", alert.body_html, "the expiry in the salesperson's time zone")
+        self.assertIn("(Europe/Brussels)", alert.body_html, "which it says")
+        self.assertIn("send a new one", alert.subject)
 
     def test_expired_alert_goes_to_salesperson_when_inviter_left(self):
         self.contact.with_user(self.manager).action_b2b_invite()
@@ -206,6 +208,17 @@ class TestInvitation(B2bCommon):
         invitation.expiration_date = fields.Datetime.now() - timedelta(days=1)
         invitation._notify_expired_link()
         self.assertEqual(invitation.activity_ids.user_id, self.salesperson)
+
+    def test_renewal_todo_closes_once_a_new_link_is_issued(self):
+        self.contact.with_user(self.salesperson).action_b2b_invite()
+        invitation = self.contact.b2b_invitation_ids
+        invitation.expiration_date = fields.Datetime.now() - timedelta(days=1)
+        invitation._notify_expired_link()
+        self.assertEqual(invitation.activity_ids.summary, "Send a new invitation")
+        self.contact.with_user(self.salesperson).action_b2b_resend()
+        self.assertFalse(invitation.activity_ids, "done by itself")
+        done = invitation.message_ids.filtered(lambda message: message.mail_activity_type_id)
+        self.assertIn("A new link was issued.", done[:1].body)
 
     def test_revoke_archives_login_and_allows_new_invitation(self):
         self.contact.action_b2b_invite()

@@ -50,6 +50,21 @@ class TestInvitationPages(B2bCommonMixin, HttpCase):
         self.assertIn("Invitation already accepted", reused.text)
         self.assertNotIn('name="password"', reused.text)
 
+    def test_shop_greets_the_person_after_acceptance(self):
+        website = self.env.ref("website.default_website")
+        website.b2b_mode = True
+        response = self.accept()
+        self.assertTrue(response.url.endswith("/shop"), response.url)
+        self.assertIn("o_b2b_welcome", response.text)
+        self.assertIn("Your account is ready, Alice Buyer.", response.text)
+        self.assertNotIn("o_b2b_welcome", self.url_open("/shop").text, "once")
+
+    def test_accept_form_states_the_password_rules(self):
+        self.env["ir.config_parameter"].sudo().set_param("auth_password_policy.minlength", 10)
+        page = self.url_open(self.link)
+        self.assertIn("At least 10 characters, not only spaces.", page.text)
+        self.assertIn('minlength="10"', page.text)
+
     def test_stale_form_comes_back_with_what_was_typed(self):
         self.url_open(self.link)
         response = self.url_open("/b2b/invite", data={

@@ -145,6 +145,14 @@ class TestRegistrationRequest(B2bRegistrationCommon):
         self.assertEqual(registration.duplicate_partner_ids, same_email | same_vat | same_name)
         self.assertEqual(registration.duplicate_count, 3)
 
+    def test_what_the_prospect_causes_is_signed_with_its_name(self):
+        registration = self._new_registration()
+        public = self.env.ref("base.public_user")
+        message = registration.with_user(public).sudo().message_post(body="Details sent.")
+        self.assertFalse(message.author_id, "not the website's visitor account")
+        self.assertIn("Mikko Virtanen", message.email_from)
+        self.assertIn("mikko@lakeside.example.com", message.email_from)
+
     def test_submit_alerts_managers(self):
         registration = self._new_registration(state="verified")
         errors = registration.sudo()._submit(self.form, "10.0.0.1")
@@ -292,14 +300,15 @@ class TestActivation(B2bRegistrationCommon):
         self.assertEqual(self.pricelist._get_product_price(self.product, 1), 80.0)
         self.assertAlmostEqual(own._get_product_price(self.product, 1), 88.0)
         self.assertFalse(own.selectable)
-        # The contact is invited, and told it may order.
+        # The contact gets one email: the invitation, with its link, saying the account is active.
         invitation = contact.b2b_invitation_ids
         self.assertEqual(invitation.state, "sent")
-        self.assertEqual(len(self.invitation_mails(invitation)), 1)
-        ready = self.mails_of(contact)
-        self.assertEqual(len(ready), 1)
-        self.assertIn("ready to order", ready.subject)
-        self.assertIn("Lakeside Roasters AB", ready.body_html)
+        mail = self.invitation_mails(invitation)
+        self.assertEqual(len(mail), 1)
+        self.assertIn("/b2b/invite/", mail.body_html)
+        self.assertIn("is active. You're ready to order!", mail.body_html)
+        self.assertIn("Lakeside Roasters AB", mail.body_html)
+        self.assertFalse(self.mails_of(contact), "no second email (\"You're ready to order\")")
         self.assertEqual(self.registration.state, "activated")
         self.assertTrue(self.registration.activated_date)
 

@@ -118,6 +118,18 @@ class TestRegistrationFlow(B2bRegistrationCommon, HttpCase):
         self.assertIn("Request received", page.text)
         self.assertEqual(registration.company_name, "Lakeside Roasters AB")
 
+    def test_country_defaults_to_the_website_company_country(self):
+        """The visitor's location is unknown here (no GeoIP for 127.0.0.1): the form proposes the country
+        of the website's company, not the first of the list nor the United States."""
+        belgium = self.env.ref("base.be")
+        self.website.company_id.country_id = belgium
+        flow_path, code = self.ask_code()
+        self.assertEqual(self.post(flow_path, verification_code=code).status_code, 303)
+        page = self.url_open(flow_path)
+        self.assertIn("Your business", page.text)
+        selected = re.findall(r'<option value="(\d+)" selected="[^"]+"', page.text)
+        self.assertEqual(selected, [str(belgium.id)])
+
     def test_known_and_unknown_emails_get_the_same_answer(self):
         self.env["res.users"].create({
             "login": "alice@acme.example.com", "partner_id": self.contact.id,

@@ -547,6 +547,7 @@ class TestPortalRpc(B2bHttpMixin, B2bShopCommon, HttpCase):
         "action_b2b_invite_primary_contact", "action_b2b_invite_ordering_contacts",
         "action_b2b_view_invitations", "action_b2b_create_login", "action_b2b_activate",
         "action_b2b_invite_sales_rep", "action_b2b_act_as_customer", "action_b2b_view_act_sessions",
+        "action_b2b_allow_ordering_and_invite",
     )
 
     def test_every_b2b_action_is_refused(self):
@@ -567,7 +568,7 @@ class TestPortalRpc(B2bHttpMixin, B2bShopCommon, HttpCase):
     def test_b2b_fields_are_not_for_portal_users(self):
         self.login(self.alice)
         for fname in ("b2b_invite_state", "b2b_invitation_ids", "b2b_inviter_id", "b2b_awaiting_activation",
-                      "b2b_carrier_monday_id", "b2b_rep_ids"):
+                      "b2b_carrier_monday_id", "b2b_rep_ids", "b2b_pay_on_account", "b2b_invite_blocker"):
             result, error = self.call_kw("res.partner", "read", [self.contact.ids, [fname]])
             self.assertEqual(error, "odoo.exceptions.AccessError", f"{fname}: {result}")
 

@@ -141,6 +141,29 @@ class TestShopGate(B2bHttpMixin, B2bShopCommon, HttpCase):
         self.assertEqual(cart.state, "draft")
         self.assertFalse(cart.transaction_ids)
 
+    def test_refusal_links_to_the_salesperson_or_the_contact_page(self):
+        self.contact.b2b_ordering = False
+        self.login(self.alice)
+        page = self.url_open(self.product.website_url).text
+        self.assertIn('href="mailto:sally@seller.example.com"', page)
+        self.assertIn("Contact Sally Sales", page)
+        self.customer.user_id = False
+        page = self.url_open(self.product.website_url).text
+        self.assertIn('class="btn btn-secondary o_b2b_ask_seller" href="/contactus"', page)
+
+    def test_customer_with_its_own_pricelist_has_no_pricelist_switcher(self):
+        pricelist = self.env["product.pricelist"].create({"name": "Acme contract", "selectable": False})
+        self.env["product.pricelist"].create({"name": "Promo for all", "selectable": True})
+        self.customer.property_product_pricelist = pricelist  # its contacts' too
+        self.website.b2b_guest_access = True
+        self.as_guest()
+        self.url_open("/shop")  # the guest's pricelist is kept in the session...
+        self.login(self.alice)
+        self.assertEqual(self.website.with_user(self.alice)._b2b_customer_pricelist(), pricelist)
+        page = self.url_open("/shop").text
+        self.assertIn("o_pricelist_dropdown dropdown d-none", page, "no pricelist switcher")
+        self.assertNotIn("Promo for all", page)
+
     def test_contact_who_lost_the_right_to_order_can_still_empty_the_cart(self):
         self.login(self.alice)
         self.json("/shop/cart/update_json", product_id=self.product.id, add_qty=3)

@@ -16,6 +16,31 @@ class TestInvitationTour(B2bCommonMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestPayOnAccountTour(B2bShopCommon, HttpCase):
+    def test_from_the_invitation_to_an_order_paid_on_account(self):
+        """A contact of a customer allowed to pay on account accepts its invitation, orders and pays on
+        account: the order is confirmed, with no online payment."""
+        on_account = self.env.ref("b2b_invite.payment_provider_on_account")
+        on_account.write({"state": "enabled", "is_published": True})
+        self.customer.b2b_pay_on_account = True
+        self.env["delivery.carrier"].create({
+            "name": "Our truck", "delivery_type": "fixed", "fixed_price": 5.0, "is_published": True,
+            "product_id": self.env["product.product"].create({"name": "Truck delivery", "type": "service"}).id,
+        })
+        newcomer = self._new_contact("Nina New", "nina@acme.example.com")
+        newcomer.write({"street": "1 Bean Street", "city": "Brussels", "zip": "1000", "phone": "+32 470 55 01 09",
+                        "country_id": self.env.ref("base.be").id})
+        newcomer.action_b2b_invite()
+        invitation = newcomer.b2b_invitation_ids
+        self.start_tour(self.emailed_link(invitation), "b2b_invite_pay_on_account")
+        self.assertEqual(invitation.state, "accepted")
+        order = self.env["sale.order"].search([("partner_id", "=", newcomer.id), ("website_id", "=", self.website.id)])
+        self.assertEqual(order.state, "sale", "confirmed")
+        self.assertEqual(order.transaction_ids.provider_id, on_account)
+        self.assertEqual(order.transaction_ids.state, "pending", "nothing paid online: invoiced later")
+
+
+@tagged("post_install", "-at_install")
 class TestGuestTour(B2bShopCommon, HttpCase):
     def test_guest_browses_with_guest_prices_and_is_asked_to_log_in(self):
         self.env["product.pricelist"].create({"name": "Default prices", "sequence": 1})

@@ -93,8 +93,10 @@ class B2bActivationWizard(models.TransientModel):
             **{partner_fname: self[fname].id for fname, partner_fname in CARRIER_FIELDS},
         })
         contacts.write({"b2b_awaiting_activation": False})
-        self._invite(contacts)
-        self.env.ref("b2b_invite.mail_template_b2b_ready_to_order")._b2b_send(contacts.ids)
+        invited = self._invite(contacts)
+        # One email per contact: the invitation says the account is active; who is not invited now (a
+        # login, or an invitation on its way already) is told by "You're ready to order".
+        self.env.ref("b2b_invite.mail_template_b2b_ready_to_order")._b2b_send((contacts - invited).ids)
         registrations = self.env["b2b.registration.request"].search(
             [("partner_id", "=", customer.id), ("state", "=", "approved")])
         registrations.write({"state": "activated", "activated_date": fields.Datetime.now()})
@@ -145,10 +147,15 @@ class B2bActivationWizard(models.TransientModel):
         })
 
     def _invite(self, contacts):
-        """Invite the contacts that have no login and no open invitation yet."""
-        Invitation = self.env["b2b.invitation"]
+        """Invite the contacts that have no login and no open invitation yet, with an invitation email that
+        says their account is active.
+
+        :return: the contacts invited
+        """
+        Invitation = self.env["b2b.invitation"].with_context(b2b_activation=True)
         users = self.env["res.users"].search([("partner_id", "in", contacts.ids)])
         invited = Invitation.search([("partner_id", "in", contacts.ids), ("state", "in", OPEN_STATES)])
-        _invitations, refused, failed = Invitation._invite_many(contacts - users.partner_id - invited.partner_id)
+        invitations, refused, failed = Invitation._invite_many(contacts - users.partner_id - invited.partner_id)
         if refused or failed:
             raise UserError("\n".join([*refused.values(), *failed.values()]))
+        return invitations.partner_id

@@ -73,6 +73,8 @@ class B2bInviteWizard(models.TransientModel):
             existing = Invitation.search([("partner_id", "in", self.partner_ids.ids), ("state", "in", OPEN_STATES)])
         invitations, skipped, failed = Invitation._invite_many(
             self.partner_ids - existing.partner_id, send=self.mode == "send")
+        if self.mode == "export":
+            (invitations | existing)._mark_exported()
         earlier = [line for line in (self.skipped_note or "").split("\n") if line]
         self.write({
             "state": "done",

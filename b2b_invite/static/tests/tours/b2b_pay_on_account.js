@@ -1,0 +1,72 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+import * as tourUtils from "@website_sale/js/tours/tour_utils";
+
+// From the link of the invitation email to an order confirmed with Pay on account.
+// The test opens the tour on the emailed /b2b/invite/<token> link; the customer may pay on account.
+registry.category("web_tour.tours").add("b2b_invite_pay_on_account", {
+    steps: () => [
+        {
+            content: "The invitation greets the contact",
+            trigger: ".o_b2b_invitation h1:contains(Welcome, Nina New)",
+        },
+        {
+            content: "The password rules are stated before any try",
+            trigger: ".o_b2b_password_rules:contains(not only spaces)",
+        },
+        {
+            content: "Choose a password",
+            trigger: ".o_b2b_accept_form input[name=password]",
+            run: "edit Str0ng-Passw0rd",
+        },
+        {
+            content: "Confirm it",
+            trigger: ".o_b2b_accept_form input[name=confirm_password]",
+            run: "edit Str0ng-Passw0rd",
+        },
+        {
+            content: "Create the account",
+            trigger: ".o_b2b_accept_form button[type=submit]",
+            run: "click",
+        },
+        {
+            content: "The shop greets the new customer",
+            trigger: ".o_wsale_products_page .o_b2b_welcome:contains(Your account is ready, Nina New.)",
+        },
+        {
+            content: "Search the product",
+            trigger: "form.o_wsale_products_searchbar_form input[name=search]",
+            run: "edit Zeta Test Roast",
+        },
+        {
+            content: "Run the search",
+            trigger: "form.o_wsale_products_searchbar_form button[type=submit]",
+            run: "click",
+        },
+        {
+            content: "Open the product",
+            trigger: ".oe_product_cart a:contains('Zeta Test Roast 1 kg')",
+            run: "click",
+        },
+        {
+            content: "Add it to the cart",
+            trigger: "#product_detail #add_to_cart",
+            run: "click",
+        },
+        tourUtils.goToCart({ quantity: 1 }),
+        tourUtils.goToCheckout(),
+        tourUtils.confirmOrder(),
+        {
+            content: "Choose Pay on account",
+            trigger: 'input[name="o_payment_radio"][data-payment-method-code="b2b_on_account"]',
+            run: "click",
+        },
+        tourUtils.pay(),
+        {
+            content: "The order is confirmed, to be invoiced on account",
+            trigger: '.oe_website_sale_tx_status:contains("It will be invoiced to your account")',
+            timeout: 30000,
+        },
+    ],
+});
