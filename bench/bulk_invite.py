@@ -11,7 +11,7 @@ it creates 2 x N ordering contacts, then times in the same run, as the same sale
 the per-contact ratio and the peak memory (RSS) growth during (a).
 
     python3 bench/bulk_invite.py                  # N = 1000 and 10000
-    python3 bench/bulk_invite.py --sizes 200 --portal-sample 100
+    python3 bench/bulk_invite.py --sizes 200 1000 --portal-sample 100
     python3 bench/bulk_invite.py --sizes 10000 --profile      # and cProfile's top lines of (a)
 
 With --campaign N, it runs a campaign instead: N ordering contacts, the wizard started as the
@@ -36,7 +36,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command, server_ports  # noqa: E402
 
 
 class PeakRss:
@@ -178,20 +178,24 @@ def time_portal_wizard(env, salesperson, partners):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="values of N (default: %(default)s)")
+    parser.add_argument("--sizes", nargs="+", default=["1000", "10000"],
+                        help="values of N, by spaces or commas (default: 1000 10000)")
     parser.add_argument("--portal-sample", type=int, default=1000, help="portal.wizard on at most this many")
     parser.add_argument("--profile", action="store_true", help="cProfile the bulk invite of the last size")
     parser.add_argument("--campaign", type=int, metavar="N", help="run a campaign of N contacts on a real server")
     parser.add_argument("--batch-size", type=int, help="contacts per campaign batch (default: the addon's)")
     parser.add_argument("--db", default=f"b2b_bench_{os.getpid()}")
+    parser.add_argument("--port", type=int,
+                        help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    sizes = [int(size) for sizes in args.sizes for size in sizes.split(",") if size]
 
     addons_path = odoo_addons_path()
     ensure_postgres()
     print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
     setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
+                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn",
+                                        *server_ports(args.port)),
                            check=False, cwd=ROOT)
     if setup.returncode:
         subprocess.run(["dropdb", "--if-exists", args.db], check=False)
@@ -279,7 +283,8 @@ def run_campaign(args, addons_path):
     print(f"\nCampaign of {size} contacts (threshold {threshold}, batches of about 3 s, at most {batch_size} "
           f"contacts) on a server with "
           f"2 HTTP and 2 cron workers (log: {os.path.relpath(log, ROOT)})", flush=True)
-    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"))
+    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"),
+                        port=args.port, gevent_port=args.port and args.port + 1)
     server.start()
     import psutil
 

@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from _mailbox import Mailbox  # noqa: E402
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command, server_ports  # noqa: E402
 from bulk_invite import make_contacts, new_salesperson, open_registry  # noqa: E402
 
 
@@ -37,13 +37,16 @@ def main():
     parser.add_argument("--session-batch", type=int, help="mail.session.batch.size (Odoo's default: 1000)")
     parser.add_argument("--no-kill", action="store_true", help="do not kill the server halfway")
     parser.add_argument("--db", default=f"b2b_bench_mail_{os.getpid()}")
+    parser.add_argument("--port", type=int,
+                        help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
 
     addons_path = odoo_addons_path()
     ensure_postgres()
     print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
     setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
+                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn",
+                                        *server_ports(args.port)),
                            check=False, cwd=ROOT)
     if setup.returncode:
         subprocess.run(["dropdb", "--if-exists", args.db], check=False)
@@ -94,7 +97,8 @@ def run(args, addons_path, mailbox):
     print(f"Queued: {queue_counts(registry)}; {settings}", flush=True)
 
     log = os.path.join(ROOT, ".logs", "bench_mail_server.log")
-    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"))
+    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"),
+                        port=args.port, gevent_port=args.port and args.port + 1)
     server.start()
     print(f"Server started (log: {os.path.relpath(log, ROOT)}); waking Odoo's mail queue job", flush=True)
     with registry.cursor() as cr:  # what a bulk invitation does when it has queued its emails

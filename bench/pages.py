@@ -33,7 +33,7 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command, server_ports  # noqa: E402
 from bulk_invite import open_registry  # noqa: E402
 
 CONTACT = ("anna.bench@nordic.example.com", "Bench-Passw0rd-1")
@@ -44,6 +44,8 @@ def main():
     parser.add_argument("--requests", type=int, default=60, help="requests per page and level (default: %(default)s)")
     parser.add_argument("--clients", default="1,20", help="concurrent clients (default: %(default)s)")
     parser.add_argument("--db", default=f"b2b_bench_pages_{os.getpid()}")
+    parser.add_argument("--port", type=int,
+                        help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
     levels = [int(level) for level in args.clients.split(",")]
 
@@ -51,7 +53,8 @@ def main():
     ensure_postgres()
     print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
     setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
+                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn",
+                                        *server_ports(args.port)),
                            check=False, cwd=ROOT)
     if setup.returncode:
         subprocess.run(["dropdb", "--if-exists", args.db], check=False)
@@ -59,7 +62,8 @@ def main():
     try:
         urls = prepare(args.db, addons_path)
         log = os.path.join(ROOT, ".logs", "bench_pages_server.log")
-        with OdooServer(args.db, workers=2, cron_workers=0, log=log) as server:
+        with OdooServer(args.db, workers=2, cron_workers=0, log=log,
+                        port=args.port, gevent_port=args.port and args.port + 1) as server:
             print(f"Server with 2 HTTP workers on {server.url} (log: {os.path.relpath(log, ROOT)})\n", flush=True)
             measure(server, urls, args.requests, levels)
     finally:

@@ -100,6 +100,11 @@ def free_port(preferred=None):
     raise RuntimeError("no free TCP port")
 
 
+def server_ports(port):
+    """Odoo arguments for an HTTP port `port` and a longpolling port `port + 1` (none without `port`)."""
+    return ("--http-port", str(port), "--gevent-port", str(port + 1)) if port else ()
+
+
 def odoo_command(*args):
     return [sys.executable, "-m", "odoo", *args]
 
@@ -123,10 +128,12 @@ class OdooServer:
     end-to-end tests and the benchmarks. ``with OdooServer(...) as server:`` starts it and waits
     for its login page; ``server.url`` is where it answers; ``kill()`` stops it abruptly.
 
+    :param port: HTTP port (default: a free one)
+    :param gevent_port: longpolling (gevent) port (default: a free one)
     :param extra: more Odoo command-line arguments (``--smtp-port``, ``--log-level``...)
     """
 
-    def __init__(self, db, workers=2, cron_workers=2, port=None, log=None, extra=()):
+    def __init__(self, db, workers=2, cron_workers=2, port=None, log=None, extra=(), gevent_port=None):
         self.db = db
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -136,7 +143,7 @@ class OdooServer:
             "--http-port", str(self.port), "--http-interface", "127.0.0.1",
             "--workers", str(workers), "--max-cron-threads", str(cron_workers),
             # the longpolling (gevent) port must be free too when several servers run side by side
-            "--gevent-port", str(free_port()), *extra,
+            "--gevent-port", str(gevent_port or free_port()), *extra,
         )
         self.process = None
 
