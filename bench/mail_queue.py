@@ -88,7 +88,7 @@ def run(args, addons_path, mailbox):
         })
         salesperson = new_salesperson(env)
         print(f"Inviting {size} contacts (their emails are queued)...", flush=True)
-        partners = make_contacts(env, size, "mail", commit=True)
+        partners = make_contacts(env, size, "mail", commit=True, salesperson=salesperson)
         env["b2b.invitation"].with_user(salesperson)._invite_many(partners)
         cr.commit()
         queue = env.ref("mail.ir_cron_mail_scheduler_action")
