@@ -29,14 +29,13 @@ import cProfile
 import io
 import os
 import pstats
-import subprocess
 import sys
 import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command, server_ports  # noqa: E402
+from _odoo import OdooServer, create_scratch_db, drop_scratch_db, ensure_postgres, odoo_addons_path  # noqa: E402
 
 
 class PeakRss:
@@ -190,6 +189,8 @@ def main():
     parser.add_argument("--campaign", type=int, metavar="N", help="run a campaign of N contacts on a real server")
     parser.add_argument("--batch-size", type=int, help="contacts per campaign batch (default: the addon's)")
     parser.add_argument("--db", default=f"b2b_bench_{os.getpid()}")
+    parser.add_argument("--template", metavar="DB",
+                        help="copy this database (b2b_invite installed, no demo data) instead of installing")
     parser.add_argument("--port", type=int,
                         help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
@@ -197,14 +198,7 @@ def main():
 
     addons_path = odoo_addons_path()
     ensure_postgres()
-    print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
-    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn",
-                                        *server_ports(args.port)),
-                           check=False, cwd=ROOT)
-    if setup.returncode:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
+    create_scratch_db(args.db, args.template, args.port)
     try:
         if args.campaign:
             run_campaign(args, addons_path)
@@ -214,7 +208,7 @@ def main():
         import odoo.sql_db
 
         odoo.sql_db.close_all()
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        drop_scratch_db(args.db)
 
 
 def open_registry(db, addons_path):

@@ -21,7 +21,6 @@ logged-in session.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,7 +32,13 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command, server_ports  # noqa: E402
+from _odoo import (  # noqa: E402
+    OdooServer,
+    create_scratch_db,
+    drop_scratch_db,
+    ensure_postgres,
+    odoo_addons_path,
+)
 from bulk_invite import open_registry  # noqa: E402
 
 CONTACT = ("anna.bench@nordic.example.com", "Bench-Passw0rd-1")
@@ -44,6 +49,8 @@ def main():
     parser.add_argument("--requests", type=int, default=60, help="requests per page and level (default: %(default)s)")
     parser.add_argument("--clients", default="1,20", help="concurrent clients (default: %(default)s)")
     parser.add_argument("--db", default=f"b2b_bench_pages_{os.getpid()}")
+    parser.add_argument("--template", metavar="DB",
+                        help="copy this database (b2b_invite installed, no demo data) instead of installing")
     parser.add_argument("--port", type=int,
                         help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
@@ -51,14 +58,7 @@ def main():
 
     addons_path = odoo_addons_path()
     ensure_postgres()
-    print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
-    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn",
-                                        *server_ports(args.port)),
-                           check=False, cwd=ROOT)
-    if setup.returncode:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
+    create_scratch_db(args.db, args.template, args.port)
     try:
         urls = prepare(args.db, addons_path)
         log = os.path.join(ROOT, ".logs", "bench_pages_server.log")
@@ -70,7 +70,7 @@ def main():
         import odoo.sql_db
 
         odoo.sql_db.close_all()
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        drop_scratch_db(args.db)
 
 
 def prepare(db, addons_path):
