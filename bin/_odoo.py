@@ -138,15 +138,9 @@ def odoo_command(*args):
 def odoo_server_command(*args):
     """odoo_command for a server with workers. Such a server starts its longpolling (gevent) process
     by running its own ``sys.argv[0]`` again: with ``-m odoo`` that is ``odoo/__main__.py``, which
-    cannot run by itself, and the server respawns it in a loop that eats a core. Odoo's own script
-    (``odoo-bin`` of a source tree, or the ``odoo`` console script) can."""
-    source = os.path.dirname(odoo_addons_path().split(",")[-1])
-    for script in (os.path.join(source, "odoo-bin"), os.path.join(os.path.dirname(sys.executable), "odoo")):
-        if os.path.isfile(script):
-            with open(script, "rb") as file:
-                if file.read(2) == b"#!" and b"python" in file.readline():
-                    return [sys.executable, script, *args]
-    return odoo_command(*args)
+    cannot run by itself, and the server respawns it in a loop that eats a core. bin/_odoo_server.py
+    runs as Odoo's own script does, and starts the longpolling process (see there)."""
+    return [sys.executable, os.path.join(ROOT, "bin", "_odoo_server.py"), *args]
 
 
 class OdooServer:
