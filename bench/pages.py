@@ -41,7 +41,14 @@ from _odoo import (  # noqa: E402
 )
 from bulk_invite import open_registry  # noqa: E402
 
-CONTACT = ("anna.bench@nordic.example.com", "Bench-Passw0rd-1")
+PASSWORD = "Bench-Passw0rd-1"  # noqa: S105 (the scratch database's bench contacts)
+
+
+def contact_login(client):
+    """The login of the ordering contact that concurrent client number `client` uses: one contact per
+    client, as in real life (one contact's concurrent requests all update its one website visitor
+    row, and Odoo answers 500 once its retries of the serialization failure run out)."""
+    return f"contact{client}.bench@nordic.example.com"
 
 
 def main():
@@ -60,7 +67,7 @@ def main():
     ensure_postgres()
     create_scratch_db(args.db, args.template, args.port)
     try:
-        urls = prepare(args.db, addons_path)
+        urls = prepare(args.db, addons_path, max(levels))
         log = os.path.join(ROOT, ".logs", "bench_pages_server.log")
         with OdooServer(args.db, workers=2, cron_workers=0, log=log,
                         port=args.port, gevent_port=args.port and args.port + 1) as server:
@@ -73,7 +80,7 @@ def main():
         drop_scratch_db(args.db)
 
 
-def prepare(db, addons_path):
+def prepare(db, addons_path, clients):
     """The website, product, contact, invitation and join link; returns the paths to time."""
     import odoo
 
@@ -89,12 +96,14 @@ def prepare(db, addons_path):
             for i in range(20)
         ])
         company = env["res.partner"].create({"name": "Nordic Bench Foods", "is_company": True})
-        contact = env["res.partner"].create({
-            "name": "Anna Bench", "email": CONTACT[0], "parent_id": company.id, "b2b_ordering": True})
-        env["res.users"].with_context(no_reset_password=True).create({
-            "login": CONTACT[0], "password": CONTACT[1], "partner_id": contact.id,
-            "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
-        })
+        for client in range(clients):
+            contact = env["res.partner"].create({
+                "name": f"Contact {client} Bench", "email": contact_login(client), "parent_id": company.id,
+                "b2b_ordering": True})
+            env["res.users"].with_context(no_reset_password=True).create({
+                "login": contact_login(client), "password": PASSWORD, "partner_id": contact.id,
+                "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
+            })
         invitee = env["res.partner"].create({
             "name": "Ivan Invited", "email": "ivan.bench@nordic.example.com", "parent_id": company.id,
             "b2b_ordering": True})
@@ -116,19 +125,19 @@ def set_b2b_mode(server, on):
     models.execute_kw(server.db, uid, "admin", "website", "write", [website_ids, {"b2b_mode": on}])
 
 
-def logged_in_session(server):
+def logged_in_session(server, client):
     session = requests.Session()
     page = session.get(f"{server.url}/web/login", timeout=60)
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     response = session.post(f"{server.url}/web/login", timeout=60, data={
-        "login": CONTACT[0], "password": CONTACT[1], "csrf_token": csrf, "redirect": "/my"})
+        "login": contact_login(client), "password": PASSWORD, "csrf_token": csrf, "redirect": "/my"})
     assert "/web/login" not in response.url, "the contact could not log in"
     return session
 
 
 def run_level(server, path, clients, total, as_contact):
     """`total` GETs of `path` by `clients` concurrent clients; returns (latencies in s, wall time)."""
-    sessions = [logged_in_session(server) if as_contact else None for _client in range(clients)]
+    sessions = [logged_in_session(server, client) if as_contact else None for client in range(clients)]
     latencies, errors = [], []
     lock = threading.Lock()
     per_client = max(1, total // clients)
