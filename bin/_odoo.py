@@ -128,7 +128,7 @@ def create_scratch_db(db, template=None, port=None):
 def drop_scratch_db(db):
     """Drop `db` and its filestore (Odoo's own ``db drop``)."""
     subprocess.run(odoo_command("db", "drop", db), check=False, cwd=ROOT, capture_output=True)
-    subprocess.run(["dropdb", "--if-exists", db], check=False)  # should Odoo have refused
+    subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)  # if Odoo refused
 
 
 def odoo_command(*args):
