@@ -11,7 +11,7 @@ it creates 2 x N ordering contacts, then times in the same run, as the same sale
 the per-contact ratio and the peak memory (RSS) growth during (a).
 
     python3 bench/bulk_invite.py                  # N = 1000 and 10000
-    python3 bench/bulk_invite.py --sizes 200 --portal-sample 100
+    python3 bench/bulk_invite.py --sizes 200 1000 --portal-sample 100
     python3 bench/bulk_invite.py --sizes 10000 --profile      # and cProfile's top lines of (a)
 
 With --campaign N, it runs a campaign instead: N ordering contacts, the wizard started as the
@@ -29,14 +29,13 @@ import cProfile
 import io
 import os
 import pstats
-import subprocess
 import sys
 import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from _odoo import OdooServer, create_scratch_db, drop_scratch_db, ensure_postgres, odoo_addons_path  # noqa: E402
 
 
 class PeakRss:
@@ -82,14 +81,17 @@ class PeakRss:
         return max((self.peak[pid] - self.start[pid] for pid in self.peak), default=0) / 2**20
 
 
-def make_contacts(env, count, tag, per_company=50, commit=False):
-    """`count` ordering contacts with an email, `per_company` per customer company."""
+def make_contacts(env, count, tag, per_company=50, commit=False, salesperson=None):
+    """`count` ordering contacts with an email, `per_company` per customer company, the companies
+    allocated to `salesperson` (with *Own Documents Only*, a salesperson invites the contacts of its
+    own customers only)."""
     Partner = env["res.partner"].with_context(tracking_disable=True)
     contacts = Partner.browse()
     for start in range(0, count, per_company * 100):
         chunk = range(start, min(count, start + per_company * 100))
         companies = Partner.create([
-            {"name": f"Bench {tag} Ltd {i // per_company}", "is_company": True} for i in chunk[::per_company]
+            {"name": f"Bench {tag} Ltd {i // per_company}", "is_company": True,
+             "user_id": salesperson and salesperson.id} for i in chunk[::per_company]
         ])
         contacts |= Partner.create([
             {"name": f"Bench {tag} {i}", "email": f"bench.{tag}.{i}@bench.example.com",
@@ -159,7 +161,9 @@ def time_bulk_invite(env, salesperson, partners, profile=None):
             profile.disable()
         elapsed = time.perf_counter() - started
     queued = env["mail.mail"].search_count([("model", "=", "b2b.invitation"), ("state", "=", "outgoing")])
-    assert wizard.done_count == len(partners), (wizard.done_count, wizard.skipped_note, wizard.failed_note)
+    if wizard.done_count != len(partners):
+        notes = (wizard.skipped_note or "").splitlines()[:3] + (wizard.failed_note or "").splitlines()[:3]
+        raise AssertionError(f"{wizard.done_count} of {len(partners)} invited; first reasons: {notes}")
     return elapsed, memory.growth_mb, queued
 
 
@@ -178,24 +182,23 @@ def time_portal_wizard(env, salesperson, partners):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="values of N (default: %(default)s)")
+    parser.add_argument("--sizes", nargs="+", default=["1000", "10000"],
+                        help="values of N, by spaces or commas (default: 1000 10000)")
     parser.add_argument("--portal-sample", type=int, default=1000, help="portal.wizard on at most this many")
     parser.add_argument("--profile", action="store_true", help="cProfile the bulk invite of the last size")
     parser.add_argument("--campaign", type=int, metavar="N", help="run a campaign of N contacts on a real server")
     parser.add_argument("--batch-size", type=int, help="contacts per campaign batch (default: the addon's)")
     parser.add_argument("--db", default=f"b2b_bench_{os.getpid()}")
+    parser.add_argument("--template", metavar="DB",
+                        help="copy this database (b2b_invite installed, no demo data) instead of installing")
+    parser.add_argument("--port", type=int,
+                        help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    sizes = [int(size) for sizes in args.sizes for size in sizes.split(",") if size]
 
     addons_path = odoo_addons_path()
     ensure_postgres()
-    print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
-    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
-                           check=False, cwd=ROOT)
-    if setup.returncode:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
+    create_scratch_db(args.db, args.template, args.port)
     try:
         if args.campaign:
             run_campaign(args, addons_path)
@@ -205,7 +208,7 @@ def main():
         import odoo.sql_db
 
         odoo.sql_db.close_all()
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        drop_scratch_db(args.db)
 
 
 def open_registry(db, addons_path):
@@ -228,8 +231,8 @@ def run(args, sizes, addons_path):
         print(f"\n{'N':>6} | {'b2b_invite bulk':>26} | {'portal.wizard (sample)':>30} | {'ratio':>7} | peak RSS growth")
         profile = None
         for size in sizes:
-            ours = make_contacts(env, size, f"b2b{size}")
-            portal = make_contacts(env, min(size, args.portal_sample), f"portal{size}")
+            ours = make_contacts(env, size, f"b2b{size}", salesperson=salesperson)
+            portal = make_contacts(env, min(size, args.portal_sample), f"portal{size}", salesperson=salesperson)
             env.cr.commit()
             profile = cProfile.Profile() if args.profile and size == sizes[-1] else None
             bulk_s, memory_mb, queued = time_bulk_invite(env, salesperson, ours, profile)
@@ -264,14 +267,15 @@ def run_campaign(args, addons_path):
     registry = open_registry(args.db, addons_path)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        salesperson_id = new_salesperson(env).id
+        salesperson = new_salesperson(env)
+        salesperson_id = salesperson.id
         if args.batch_size:
             env["ir.config_parameter"].set_param("b2b_invite.campaign_batch_size", args.batch_size)
         # The queued emails stay in the queue, to be counted: bench/mail_queue.py times their sending.
         env.ref("mail.ir_cron_mail_scheduler_action").active = False
         print(f"Creating {size} ordering contacts (up to 5,000 with the ORM, the others copied in SQL)...",
               flush=True)
-        contacts = make_contacts(env, min(size, 5000), "campaign", commit=True)
+        contacts = make_contacts(env, min(size, 5000), "campaign", commit=True, salesperson=salesperson)
         partner_ids = clone_contacts(env, contacts, size - len(contacts)).ids if size > len(contacts) else contacts.ids
         threshold = env["b2b.invite.campaign"]._threshold()
         batch_size = env["b2b.invite.campaign"]._batch_size()
@@ -279,7 +283,8 @@ def run_campaign(args, addons_path):
     print(f"\nCampaign of {size} contacts (threshold {threshold}, batches of about 3 s, at most {batch_size} "
           f"contacts) on a server with "
           f"2 HTTP and 2 cron workers (log: {os.path.relpath(log, ROOT)})", flush=True)
-    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"))
+    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"),
+                        port=args.port, gevent_port=args.port and args.port + 1)
     server.start()
     import psutil
 

@@ -18,7 +18,6 @@ connection for up to `mail.session.batch.size` emails (1,000 by default); both c
 import argparse
 import collections
 import os
-import subprocess
 import sys
 import time
 
@@ -26,7 +25,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from _mailbox import Mailbox  # noqa: E402
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from _odoo import (  # noqa: E402
+    OdooServer,
+    create_scratch_db,
+    drop_scratch_db,
+    ensure_postgres,
+    odoo_addons_path,
+)
 from bulk_invite import make_contacts, new_salesperson, open_registry  # noqa: E402
 
 
@@ -37,17 +42,15 @@ def main():
     parser.add_argument("--session-batch", type=int, help="mail.session.batch.size (Odoo's default: 1000)")
     parser.add_argument("--no-kill", action="store_true", help="do not kill the server halfway")
     parser.add_argument("--db", default=f"b2b_bench_mail_{os.getpid()}")
+    parser.add_argument("--template", metavar="DB",
+                        help="copy this database (b2b_invite installed, no demo data) instead of installing")
+    parser.add_argument("--port", type=int,
+                        help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
 
     addons_path = odoo_addons_path()
     ensure_postgres()
-    print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
-    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
-                           check=False, cwd=ROOT)
-    if setup.returncode:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
+    create_scratch_db(args.db, args.template, args.port)
     try:
         with Mailbox(keep=True) as mailbox:
             run(args, addons_path, mailbox)
@@ -55,7 +58,7 @@ def main():
         import odoo.sql_db
 
         odoo.sql_db.close_all()
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        drop_scratch_db(args.db)
 
 
 def queue_counts(registry):
@@ -85,7 +88,7 @@ def run(args, addons_path, mailbox):
         })
         salesperson = new_salesperson(env)
         print(f"Inviting {size} contacts (their emails are queued)...", flush=True)
-        partners = make_contacts(env, size, "mail", commit=True)
+        partners = make_contacts(env, size, "mail", commit=True, salesperson=salesperson)
         env["b2b.invitation"].with_user(salesperson)._invite_many(partners)
         cr.commit()
         queue = env.ref("mail.ir_cron_mail_scheduler_action")
@@ -94,7 +97,8 @@ def run(args, addons_path, mailbox):
     print(f"Queued: {queue_counts(registry)}; {settings}", flush=True)
 
     log = os.path.join(ROOT, ".logs", "bench_mail_server.log")
-    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"))
+    server = OdooServer(args.db, workers=2, cron_workers=2, log=log, extra=("--log-level", "info"),
+                        port=args.port, gevent_port=args.port and args.port + 1)
     server.start()
     print(f"Server started (log: {os.path.relpath(log, ROOT)}); waking Odoo's mail queue job", flush=True)
     with registry.cursor() as cr:  # what a bulk invitation does when it has queued its emails

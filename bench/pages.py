@@ -21,7 +21,6 @@ logged-in session.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,10 +32,23 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bin"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from _odoo import OdooServer, ensure_postgres, odoo_addons_path, odoo_command  # noqa: E402
+from _odoo import (  # noqa: E402
+    OdooServer,
+    create_scratch_db,
+    drop_scratch_db,
+    ensure_postgres,
+    odoo_addons_path,
+)
 from bulk_invite import open_registry  # noqa: E402
 
-CONTACT = ("anna.bench@nordic.example.com", "Bench-Passw0rd-1")
+PASSWORD = "Bench-Passw0rd-1"  # noqa: S105 (the scratch database's bench contacts)
+
+
+def contact_login(client):
+    """The login of the ordering contact that concurrent client number `client` uses: one contact per
+    client, as in real life (one contact's concurrent requests all update its one website visitor
+    row, and Odoo answers 500 once its retries of the serialization failure run out)."""
+    return f"contact{client}.bench@nordic.example.com"
 
 
 def main():
@@ -44,32 +56,31 @@ def main():
     parser.add_argument("--requests", type=int, default=60, help="requests per page and level (default: %(default)s)")
     parser.add_argument("--clients", default="1,20", help="concurrent clients (default: %(default)s)")
     parser.add_argument("--db", default=f"b2b_bench_pages_{os.getpid()}")
+    parser.add_argument("--template", metavar="DB",
+                        help="copy this database (b2b_invite installed, no demo data) instead of installing")
+    parser.add_argument("--port", type=int,
+                        help="HTTP port of the server (default: a free one); its longpolling port is the next one")
     args = parser.parse_args()
     levels = [int(level) for level in args.clients.split(",")]
 
     addons_path = odoo_addons_path()
     ensure_postgres()
-    print(f"Creating the scratch database {args.db} with b2b_invite...", flush=True)
-    setup = subprocess.run(odoo_command("-d", args.db, "--addons-path", addons_path, "-i", "b2b_invite",
-                                        "--without-demo", "all", "--stop-after-init", "--log-level", "warn"),
-                           check=False, cwd=ROOT)
-    if setup.returncode:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        sys.exit(f"Installing b2b_invite on {args.db} failed (see the log above).")
+    create_scratch_db(args.db, args.template, args.port)
     try:
-        urls = prepare(args.db, addons_path)
+        urls = prepare(args.db, addons_path, max(levels))
         log = os.path.join(ROOT, ".logs", "bench_pages_server.log")
-        with OdooServer(args.db, workers=2, cron_workers=0, log=log) as server:
+        with OdooServer(args.db, workers=2, cron_workers=0, log=log,
+                        port=args.port, gevent_port=args.port and args.port + 1) as server:
             print(f"Server with 2 HTTP workers on {server.url} (log: {os.path.relpath(log, ROOT)})\n", flush=True)
             measure(server, urls, args.requests, levels)
     finally:
         import odoo.sql_db
 
         odoo.sql_db.close_all()
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        drop_scratch_db(args.db)
 
 
-def prepare(db, addons_path):
+def prepare(db, addons_path, clients):
     """The website, product, contact, invitation and join link; returns the paths to time."""
     import odoo
 
@@ -85,12 +96,14 @@ def prepare(db, addons_path):
             for i in range(20)
         ])
         company = env["res.partner"].create({"name": "Nordic Bench Foods", "is_company": True})
-        contact = env["res.partner"].create({
-            "name": "Anna Bench", "email": CONTACT[0], "parent_id": company.id, "b2b_ordering": True})
-        env["res.users"].with_context(no_reset_password=True).create({
-            "login": CONTACT[0], "password": CONTACT[1], "partner_id": contact.id,
-            "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
-        })
+        for client in range(clients):
+            contact = env["res.partner"].create({
+                "name": f"Contact {client} Bench", "email": contact_login(client), "parent_id": company.id,
+                "b2b_ordering": True})
+            env["res.users"].with_context(no_reset_password=True).create({
+                "login": contact_login(client), "password": PASSWORD, "partner_id": contact.id,
+                "groups_id": [(6, 0, env.ref("base.group_portal").ids)],
+            })
         invitee = env["res.partner"].create({
             "name": "Ivan Invited", "email": "ivan.bench@nordic.example.com", "parent_id": company.id,
             "b2b_ordering": True})
@@ -112,19 +125,19 @@ def set_b2b_mode(server, on):
     models.execute_kw(server.db, uid, "admin", "website", "write", [website_ids, {"b2b_mode": on}])
 
 
-def logged_in_session(server):
+def logged_in_session(server, client):
     session = requests.Session()
     page = session.get(f"{server.url}/web/login", timeout=60)
     csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     response = session.post(f"{server.url}/web/login", timeout=60, data={
-        "login": CONTACT[0], "password": CONTACT[1], "csrf_token": csrf, "redirect": "/my"})
+        "login": contact_login(client), "password": PASSWORD, "csrf_token": csrf, "redirect": "/my"})
     assert "/web/login" not in response.url, "the contact could not log in"
     return session
 
 
 def run_level(server, path, clients, total, as_contact):
     """`total` GETs of `path` by `clients` concurrent clients; returns (latencies in s, wall time)."""
-    sessions = [logged_in_session(server) if as_contact else None for _client in range(clients)]
+    sessions = [logged_in_session(server, client) if as_contact else None for client in range(clients)]
     latencies, errors = [], []
     lock = threading.Lock()
     per_client = max(1, total // clients)

@@ -100,6 +100,37 @@ def free_port(preferred=None):
     raise RuntimeError("no free TCP port")
 
 
+def server_ports(port):
+    """Odoo arguments for an HTTP port `port` and a longpolling port `port + 1` (none without `port`)."""
+    return ("--http-port", str(port), "--gevent-port", str(port + 1)) if port else ()
+
+
+def create_scratch_db(db, template=None, port=None):
+    """Create `db` with b2b_invite installed and no demo data for a benchmark, or stop with a message.
+
+    With `template`, a database made that way (``python3 -m odoo -d TEMPLATE -i b2b_invite
+    --without-demo all --stop-after-init``), copy it with its filestore by Odoo's own ``db
+    duplicate``: seconds instead of the minutes of an install.
+    """
+    addons_path = odoo_addons_path()
+    if template:
+        print(f"Copying {template} to the scratch database {db}...", flush=True)
+        command = odoo_command("db", "--addons-path", addons_path, "duplicate", template, db)
+    else:
+        print(f"Creating the scratch database {db} with b2b_invite...", flush=True)
+        command = odoo_command("-d", db, "--addons-path", addons_path, "-i", "b2b_invite", "--without-demo", "all",
+                               "--stop-after-init", "--log-level", "warn", *server_ports(port))
+    if subprocess.run(command, check=False, cwd=ROOT).returncode:
+        drop_scratch_db(db)
+        die(f"Creating {db} with b2b_invite failed (see the log above).", code=1)
+
+
+def drop_scratch_db(db):
+    """Drop `db` and its filestore (Odoo's own ``db drop``)."""
+    subprocess.run(odoo_command("db", "drop", db), check=False, cwd=ROOT, capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", db], check=False, capture_output=True)  # if Odoo refused
+
+
 def odoo_command(*args):
     return [sys.executable, "-m", "odoo", *args]
 
@@ -107,15 +138,9 @@ def odoo_command(*args):
 def odoo_server_command(*args):
     """odoo_command for a server with workers. Such a server starts its longpolling (gevent) process
     by running its own ``sys.argv[0]`` again: with ``-m odoo`` that is ``odoo/__main__.py``, which
-    cannot run by itself, and the server respawns it in a loop that eats a core. Odoo's own script
-    (``odoo-bin`` of a source tree, or the ``odoo`` console script) can."""
-    source = os.path.dirname(odoo_addons_path().split(",")[-1])
-    for script in (os.path.join(source, "odoo-bin"), os.path.join(os.path.dirname(sys.executable), "odoo")):
-        if os.path.isfile(script):
-            with open(script, "rb") as file:
-                if file.read(2) == b"#!" and b"python" in file.readline():
-                    return [sys.executable, script, *args]
-    return odoo_command(*args)
+    cannot run by itself, and the server respawns it in a loop that eats a core. bin/_odoo_server.py
+    runs as Odoo's own script does, and starts the longpolling process (see there)."""
+    return [sys.executable, os.path.join(ROOT, "bin", "_odoo_server.py"), *args]
 
 
 class OdooServer:
@@ -123,10 +148,12 @@ class OdooServer:
     end-to-end tests and the benchmarks. ``with OdooServer(...) as server:`` starts it and waits
     for its login page; ``server.url`` is where it answers; ``kill()`` stops it abruptly.
 
+    :param port: HTTP port (default: a free one)
+    :param gevent_port: longpolling (gevent) port (default: a free one)
     :param extra: more Odoo command-line arguments (``--smtp-port``, ``--log-level``...)
     """
 
-    def __init__(self, db, workers=2, cron_workers=2, port=None, log=None, extra=()):
+    def __init__(self, db, workers=2, cron_workers=2, port=None, log=None, extra=(), gevent_port=None):
         self.db = db
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -136,7 +163,7 @@ class OdooServer:
             "--http-port", str(self.port), "--http-interface", "127.0.0.1",
             "--workers", str(workers), "--max-cron-threads", str(cron_workers),
             # the longpolling (gevent) port must be free too when several servers run side by side
-            "--gevent-port", str(free_port()), *extra,
+            "--gevent-port", str(gevent_port or free_port()), *extra,
         )
         self.process = None
 
