@@ -62,6 +62,7 @@
             "b2b_invite/static/src/js/b2b_join_code_status.js",
         ],
         "web.assets_tests": [
+            "b2b_invite/static/src/js/tours/b2b_tour_utils.js",
             "b2b_invite/static/tests/tours/*.js",
         ],
     },

@@ -1,8 +1,11 @@
+from babel.units import format_unit
+
 from odoo import http
 from odoo.addons.website.controllers.main import WebsiteSession
 from odoo.addons.website_sale.controllers.main import WebsiteSale
 from odoo.exceptions import AccessError
 from odoo.http import request
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..models.b2b_act_session import acting_state
 from ..models.ir_http import STOP_ROUTE
@@ -61,8 +64,10 @@ class B2bActAs(http.Controller):
             if partner and not partner.has_access("read"):
                 partner = partner.browse()
         messages = {
-            "timed_out": request.env._("Acting stopped by itself after %s minutes without activity.",
-                                       int(request.env["b2b.act.session"]._idle_time().total_seconds() // 60)),
+            "timed_out": request.env._(
+                "Acting stopped by itself after %s without activity.",  # "after 1 minute", "after 2 hours"
+                format_unit(int(request.env["b2b.act.session"]._idle_time().total_seconds() // 60),
+                            "duration-minute", locale=babel_locale_parse(get_lang(request.env).code))),
             "login_changed": request.env._(
                 "Acting stopped: the customer's login was archived or its password changed."),
         }

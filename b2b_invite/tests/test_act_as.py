@@ -346,6 +346,12 @@ class TestActAs(ActAsCase):
         self.assertEqual(self.current_session().uid, self.actor.id)
         self.assertEqual(self.log().end_reason, "timed_out")
 
+    def test_idle_time_of_one_minute_is_said_in_the_singular(self):
+        self.env["res.config.settings"].create({"b2b_act_idle_minutes": 1}).execute()
+        self.login_as(self.actor)
+        page = self.request("/b2b/act-as/ended?reason=timed_out")
+        self.assertIn("Acting stopped by itself after 1 minute without activity.", page.text)
+
     def test_idle_job_ends_sessions_nobody_came_back_to(self):
         self.start(self.contact)
         log = self.log()

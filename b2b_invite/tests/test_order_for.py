@@ -185,6 +185,9 @@ class TestOrderFor(B2bHttpMixin, B2bRepCommon, HttpCase):
         result, error = self.pay_by_transfer(cart)
         self.assertFalse(error)
         self.assertEqual(cart.state, "sent", "the order is placed, awaiting the transfer")
+        emails = cart.message_ids.filtered(lambda message: message.subtype_id == self.env.ref("mail.mt_comment"))
+        self.assertIn(self.contact, emails.partner_ids, "the order email goes to the customer's contact")
+        self.assertIn(self.rep.partner_id, emails.notified_partner_ids, "and to the rep who placed the order")
         self.assertEqual(cart.transaction_ids.partner_id, self.acme_invoicing)
         cart.action_confirm()  # the seller confirms it once paid
 
@@ -266,7 +269,10 @@ class TestOrderFor(B2bHttpMixin, B2bRepCommon, HttpCase):
         self.order_for(self.contact)
         self.add_to_cart()
         cart = self.carts_of(self.contact)
+        self.assertNotIn(NOT_YOURS, self.bar())
         self.customer.b2b_rep_ids = False
+        self.assertIn(f"Ordering for: Acme Cafés ({self.contact.name}) {NOT_YOURS}", self.bar(),
+                      "the bar says the choice no longer holds")
         _result, error = self.add_to_cart()
         self.assertEqual(error["message"], NOT_YOURS)
         for url in ("/shop/checkout", "/shop/confirm_order", "/shop/payment", "/shop/payment/validate"):

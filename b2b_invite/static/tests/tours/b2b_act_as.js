@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import * as b2bTourUtils from "@b2b_invite/js/tours/b2b_tour_utils";
 import * as tourUtils from "@website_sale/js/tours/tour_utils";
 
 // From a demo contact's form in the backend: act as Anna Berg, order at her price, stop.
@@ -26,11 +27,7 @@ registry.category("web_tour.tours").add("b2b_invite_act_as", {
             content: "The product has the customer's price (its wholesale pricelist), not the list price",
             trigger: "#product_detail .oe_price:contains(21.56)",
         },
-        {
-            content: "Add it to the customer's cart",
-            trigger: "#product_detail #add_to_cart",
-            run: "click",
-        },
+        b2bTourUtils.addToCart("Add it to the customer's cart"),
         {
             content: "The cart counts it",
             trigger: ".my_cart_quantity:contains(1)",

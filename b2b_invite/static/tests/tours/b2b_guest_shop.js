@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import * as b2bTourUtils from "@b2b_invite/js/tours/b2b_tour_utils";
 
 // A guest on a B2B shop open to guests: guest prices, and "Log in" instead of "Add to cart".
 registry.category("web_tour.tours").add("b2b_invite_guest_shop", {
@@ -14,11 +15,7 @@ registry.category("web_tour.tours").add("b2b_invite_guest_shop", {
             content: "No quick 'Add to cart' in the grid",
             trigger: ".oe_product_cart:has(a:contains('Zeta Test Roast 1 kg')):not(:has(.o_wsale_product_btn))",
         },
-        {
-            content: "Open the product",
-            trigger: ".oe_product_cart a:contains('Zeta Test Roast 1 kg')",
-            run: "click",
-        },
+        b2bTourUtils.openProduct("Zeta Test Roast 1 kg"),
         {
             content: "The product page shows the guest price",
             trigger: "#product_detail .oe_price:contains('18.00')",

@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import * as b2bTourUtils from "@b2b_invite/js/tours/b2b_tour_utils";
 
 // From the link of the invitation email to a logged-in shop page.
 // The test opens the tour on the emailed /b2b/invite/<token> link.
@@ -19,21 +20,7 @@ registry.category("web_tour.tours").add("b2b_invite_accept", {
             trigger: ".o_b2b_accept_form input[name=login]",
             run: "edit alice.tour",
         },
-        {
-            content: "Choose a password",
-            trigger: ".o_b2b_accept_form input[name=password]",
-            run: "edit Str0ng-Passw0rd",
-        },
-        {
-            content: "Confirm it",
-            trigger: ".o_b2b_accept_form input[name=confirm_password]",
-            run: "edit Str0ng-Passw0rd",
-        },
-        {
-            content: "Create the account",
-            trigger: ".o_b2b_accept_form button[type=submit]",
-            run: "click",
-        },
+        ...b2bTourUtils.acceptWithPassword("Str0ng-Passw0rd"),
         {
             content: "Logged in, on the shop",
             trigger: "body:has(#wrap.o_wsale_products_page) header:contains(Alice Buyer)",

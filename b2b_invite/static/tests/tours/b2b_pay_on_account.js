@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import * as b2bTourUtils from "@b2b_invite/js/tours/b2b_tour_utils";
 import * as tourUtils from "@website_sale/js/tours/tour_utils";
 
 // From the link of the invitation email to an order confirmed with Pay on account.
@@ -15,45 +16,14 @@ registry.category("web_tour.tours").add("b2b_invite_pay_on_account", {
             content: "The password rules are stated before any try",
             trigger: ".o_b2b_password_rules:contains(not only spaces)",
         },
-        {
-            content: "Choose a password",
-            trigger: ".o_b2b_accept_form input[name=password]",
-            run: "edit Str0ng-Passw0rd",
-        },
-        {
-            content: "Confirm it",
-            trigger: ".o_b2b_accept_form input[name=confirm_password]",
-            run: "edit Str0ng-Passw0rd",
-        },
-        {
-            content: "Create the account",
-            trigger: ".o_b2b_accept_form button[type=submit]",
-            run: "click",
-        },
+        ...b2bTourUtils.acceptWithPassword("Str0ng-Passw0rd"),
         {
             content: "The shop greets the new customer",
             trigger: ".o_wsale_products_page .o_b2b_welcome:contains(Your account is ready, Nina New.)",
         },
-        {
-            content: "Search the product",
-            trigger: "form.o_wsale_products_searchbar_form input[name=search]",
-            run: "edit Zeta Test Roast",
-        },
-        {
-            content: "Run the search",
-            trigger: "form.o_wsale_products_searchbar_form button[type=submit]",
-            run: "click",
-        },
-        {
-            content: "Open the product",
-            trigger: ".oe_product_cart a:contains('Zeta Test Roast 1 kg')",
-            run: "click",
-        },
-        {
-            content: "Add it to the cart",
-            trigger: "#product_detail #add_to_cart",
-            run: "click",
-        },
+        ...b2bTourUtils.searchShop("Zeta Test Roast"),
+        b2bTourUtils.openProduct("Zeta Test Roast 1 kg"),
+        b2bTourUtils.addToCart(),
         tourUtils.goToCart({ quantity: 1 }),
         tourUtils.goToCheckout(),
         tourUtils.confirmOrder(),

@@ -1,6 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
+import * as b2bTourUtils from "@b2b_invite/js/tours/b2b_tour_utils";
 import * as tourUtils from "@website_sale/js/tours/tour_utils";
 
 // A sales rep logs in, picks one of its customers and orders for it, paying by wire transfer.
@@ -40,30 +41,13 @@ registry.category("web_tour.tours").add("b2b_invite_sales_rep_order", {
             content: "The shop says whom the rep orders for",
             trigger: ".o_wsale_products_page .o_b2b_order_for .o_b2b_order_for_customer:contains(Acme Cafés)",
         },
-        {
-            content: "Search the product",
-            trigger: "form.o_wsale_products_searchbar_form input[name=search]",
-            run: "edit Zeta Test Roast",
-        },
-        {
-            content: "Run the search",
-            trigger: "form.o_wsale_products_searchbar_form button[type=submit]",
-            run: "click",
-        },
+        ...b2bTourUtils.searchShop("Zeta Test Roast"),
         {
             content: "The customer's price is shown (20.00 less 25%)",
             trigger: ".oe_product_cart:has(a:contains('Zeta Test Roast 1 kg')) .product_price:contains('15.00')",
         },
-        {
-            content: "Open the product",
-            trigger: ".oe_product_cart a:contains('Zeta Test Roast 1 kg')",
-            run: "click",
-        },
-        {
-            content: "Add it to the customer's cart",
-            trigger: "#product_detail #add_to_cart",
-            run: "click",
-        },
+        b2bTourUtils.openProduct("Zeta Test Roast 1 kg"),
+        b2bTourUtils.addToCart("Add it to the customer's cart"),
         tourUtils.goToCart({ quantity: 1 }),
         {
             content: "The cart is Acme's",
