@@ -271,7 +271,7 @@ class TestOrderFor(B2bHttpMixin, B2bRepCommon, HttpCase):
         cart = self.carts_of(self.contact)
         self.assertNotIn(NOT_YOURS, self.bar())
         self.customer.b2b_rep_ids = False
-        self.assertIn(f"Ordering for: Acme Cafés ({self.contact.name}) {NOT_YOURS}", self.bar(),
+        self.assertIn(f"Ordering for: Acme Cafés ( {self.contact.name} ) {NOT_YOURS}", self.bar(),
                       "the bar says the choice no longer holds")
         _result, error = self.add_to_cart()
         self.assertEqual(error["message"], NOT_YOURS)
