@@ -500,6 +500,9 @@ class B2bInvitation(models.Model):
     def _invite_many(self, partners, send=True, rep_access=None):
         """Invite partners by batches: one batch call per few hundred contacts, whatever their number.
 
+        The rules run batch by batch too, and each batch is forgotten once written: memory stays
+        flat however many contacts (reading 100,000 contacts at once holds every column of each). Two
+        contacts of one address in different batches: the second is refused as already invited.
         With `rep_access`, the partners are invited as sales reps with that access; a sales rep invited
         again keeps its access.
         :return: (invitations created, {partner: why it was skipped}, {partner: why it failed})
@@ -507,16 +510,11 @@ class B2bInvitation(models.Model):
         check_salesperson(self.env)  # before the rules read other contacts' logins as superuser
         if rep_access:
             self._check_rep_manager()
-        invitable, refused = self._split_invitable(partners, as_reps=bool(rep_access))
-        reps = {partner: rep_access or partner.sudo().b2b_invitation_id.rep_access
-                for partner in (invitable if rep_access else self._rep_partners(invitable))}
-        created = self.browse()
-
+        created_ids, refused, failed, reps = [], {}, {}, {}
         # Defaults computed once, not once per invitation (the website's costs a lookup each time)
         defaults = self.default_get(["inviter_id", "website_id"])
 
         def invite(batch):
-            nonlocal created
             expiration_date = self._new_expiration_date()
             # sudo: invitations are created here only, once the rules ran (caller's group checked
             # above); sudo keeps the user as creator. No creation note, follower nor tracking per
@@ -532,20 +530,27 @@ class B2bInvitation(models.Model):
                 }
                 for partner in batch
             ]).ids)
+            # a new invitation answers the renewal to-dos of the contact's earlier ones
+            self.sudo().search([("partner_id", "in", batch.ids), ("state", "=", "expired")])._close_renewal_todos()
             if send:
                 invitations._send()
-            created |= invitations
+            created_ids.extend(invitations.ids)
 
-        _done, failed = run_in_batches(invitable, invite, BATCH_SIZE)
-        if created:  # a new invitation answers the renewal to-dos of the contact's earlier ones
-            self.sudo().search([("partner_id", "in", created.partner_id.ids), ("id", "not in", created.ids),
-                                ("state", "=", "expired")])._close_renewal_todos()
-        if send and created:
+        for chunk in split_every(BATCH_SIZE, partners.ids, partners.browse):
+            invitable, chunk_refused = self._split_invitable(chunk, as_reps=bool(rep_access))
+            reps.update({partner: rep_access or partner.sudo().b2b_invitation_id.rep_access
+                         for partner in (invitable if rep_access else self._rep_partners(invitable))})
+            _done, chunk_failed = run_in_batches(invitable, invite, BATCH_SIZE)
+            refused.update(chunk_refused)
+            failed.update({
+                partner: self.env._("%(contact)s: %(error)s", contact=partner.display_name, error=error)
+                for partner, error in chunk_failed.items()
+            })
+            self.env.flush_all()
+            self.env.invalidate_all()  # this chunk is written: forget it
+        if send and created_ids:
             self.env["mail.mail"]._b2b_wake_queue()  # once per run: the queue job sends by batches
-        return created, refused, {
-            partner: self.env._("%(contact)s: %(error)s", contact=partner.display_name, error=error)
-            for partner, error in failed.items()
-        }
+        return self.browse(created_ids), refused, failed
 
     def _send(self):
         """Queue the invitation email of every invitation in self, logged in its chatter.
