@@ -233,8 +233,6 @@ class Website(models.Model):
             if not self.env.user.share:  # an internal salesperson is the salesperson of what it orders
                 values["user_id"] = self.env.uid
             cart = SaleOrder.with_user(SUPERUSER_ID).create({**values, "b2b_ordered_by_id": self.env.uid})
-            # Who orders follows the order: the order emails the contact gets reach the rep too.
-            cart.message_subscribe(partner_ids=self.env.user.partner_id.ids)
             cart.message_post(body=Markup("<p>%s</p>") % self.env._(
                 "Ordered by %(rep)s on behalf of %(contact)s.",
                 rep=self.env.user.name, contact=contact.display_name,
