@@ -109,6 +109,20 @@ class TestShopGate(B2bHttpMixin, B2bShopCommon, HttpCase):
         answer = self.json("/shop/cart/update_json", product_id=self.product.id, add_qty=2)
         self.assertEqual(answer["result"]["quantity"], 3)
 
+    def test_grid_add_to_cart_button_for_who_may_order_only(self):
+        """The shop asks the gate once for its grid; each card follows that answer."""
+        self.env.ref("website_sale.products_add_to_cart").active = True
+        self.website.b2b_guest_access = True
+        self.contact2.b2b_ordering = False
+        for user, shown in ((self.alice, True), (self.bob, False), (None, False)):
+            if user:
+                self.login(user)
+            else:
+                self.as_guest()
+            grid = self.url_open("/shop?search=Zeta").text
+            self.assertIn(self.product.name, grid)
+            self.assertEqual("o_wsale_product_btn" in grid, shown, user and user.login)
+
     def test_salesperson_orders_in_a_b2b_shop(self):
         self.authenticate(self.salesperson.login, self.salesperson.login)
         self.add_to_cart()
