@@ -7,8 +7,13 @@ it creates 2 x N ordering contacts, then times in the same run, as the same sale
   (a) b2b_invite's bulk wizard inviting all N (invitations stored, emails queued), and
   (b) Odoo's portal.wizard granting portal access to another N contacts, one "Grant Access"
       click per contact as its UI does (portal users created, emails sent with force_send).
-(b) is sampled on at most --portal-sample contacts. It prints both times, contacts per second,
-the per-contact ratio and the peak memory (RSS) growth during (a).
+Then, for N more contacts whose invitations are stored beforehand (not timed), Odoo's own ways of
+queuing the same invitation email:
+  (c) mail.template.send_mail_batch, Odoo's batch email API (it renders each email's body anew);
+  (d) the floor: the N emails, already rendered, stored as Odoo's mail.mail records (each with its
+      mail.message), with nothing else: no rule, invitation, token nor rendering.
+(b) and (c) are sampled on at most --portal-sample contacts. It prints the times, contacts per
+second, the per-contact ratios and the peak memory (RSS) growth during (a).
 
     python3 bench/bulk_invite.py                  # N = 1000 and 10000
     python3 bench/bulk_invite.py --sizes 200 1000 --portal-sample 100
@@ -180,6 +185,36 @@ def time_portal_wizard(env, salesperson, partners):
     return elapsed
 
 
+def time_odoo_mail(env, partners, sample):
+    """Odoo's own ways of queuing the invitation email of `partners`, invited beforehand (not timed):
+    send_mail_batch on `sample` of them, and storing all their emails rendered once (the floor).
+
+    :return: (send_mail_batch time, floor time)
+    """
+    invitations = env["b2b.invitation"]._invite_many(partners, send=False)[0]
+    template = env.ref("b2b_invite.mail_template_b2b_invitation").with_context(
+        b2b_invitation_urls=invitations._get_invitation_urls())
+    values = template._generate_template(
+        invitations[:1].ids, ("subject", "body_html", "email_from", "reply_to"))[invitations[0].id]
+    env.flush_all()
+    env.invalidate_all()
+
+    started = time.perf_counter()
+    template.send_mail_batch(invitations[:sample].ids)
+    env.flush_all()
+    batch_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    env["mail.mail"].create([
+        {**values, "email_to": invitation.email, "model": invitation._name, "res_id": invitation.id,
+         "message_type": "email_outgoing", "auto_delete": True}
+        for invitation in invitations
+    ])
+    env.flush_all()
+    floor_s = time.perf_counter() - started
+    return batch_s, floor_s
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["1000", "10000"],
@@ -228,7 +263,8 @@ def run(args, sizes, addons_path):
         salesperson = new_salesperson(env)
         # The immediate path: no campaign below these sizes.
         env["ir.config_parameter"].set_param("b2b_invite.campaign_threshold", max(sizes))
-        print(f"\n{'N':>6} | {'b2b_invite bulk':>26} | {'portal.wizard (sample)':>30} | {'ratio':>7} | peak RSS growth")
+        print(f"\n{'N':>6} | {'b2b_invite bulk':>26} | {'portal.wizard (sample)':>30} | {'ratio':>7} | "
+              f"{'send_mail_batch (sample)':>31} | {'ratio':>7} | {'N emails stored (floor)':>26} | peak RSS growth")
         profile = None
         for size in sizes:
             ours = make_contacts(env, size, f"b2b{size}", salesperson=salesperson)
@@ -237,12 +273,18 @@ def run(args, sizes, addons_path):
             profile = cProfile.Profile() if args.profile and size == sizes[-1] else None
             bulk_s, memory_mb, queued = time_bulk_invite(env, salesperson, ours, profile)
             portal_s = time_portal_wizard(env, salesperson, portal)
-            bulk_rate, portal_rate = size / bulk_s, len(portal) / portal_s
+            batch_s, floor_s = time_odoo_mail(env, make_contacts(env, size, f"odoo{size}"), len(portal))
+            bulk_rate, portal_rate, batch_rate = size / bulk_s, len(portal) / portal_s, len(portal) / batch_s
             print(f"{size:>6} | {bulk_s:8.1f} s {bulk_rate:8.0f} contacts/s | "
                   f"{portal_s:7.1f} s on {len(portal):>5} {portal_rate:6.1f} contacts/s | "
-                  f"{bulk_rate / portal_rate:6.1f}x | {memory_mb:6.0f} MB  ({queued} emails queued)", flush=True)
+                  f"{bulk_rate / portal_rate:6.1f}x | "
+                  f"{batch_s:7.1f} s on {len(portal):>5} {batch_rate:6.1f} emails/s | {bulk_rate / batch_rate:6.1f}x | "
+                  f"{floor_s:7.1f} s {size / floor_s:7.0f} emails/s | "
+                  f"{memory_mb:6.0f} MB  ({queued} emails queued)", flush=True)
             env.cr.rollback()
-    print("\nratio = b2b_invite contacts per second / portal.wizard contacts per second (same run, same user).")
+    print("\nratio = b2b_invite contacts per second / the same of Odoo's way before it (same run).\n"
+          "floor = Odoo storing N emails rendered beforehand: no bulk path that queues its emails through "
+          "Odoo's mail.mail records goes faster.")
     if profile:
         print_profile(profile, sizes[-1])
 

@@ -4,16 +4,22 @@
 In a scratch database (b2b_invite, no demo data, dropped at the end) with a published product, an
 ordering contact with a portal login, an open invitation and the self-registration link, it starts
 Odoo with --workers=2 and times, at 1 and at 20 concurrent clients:
-  - /web/login next to the invitation page (GET) and the registration (join) page;
+  - /web/login next to the invitation page (GET), the emailed invitation link that leads to it, and
+    the registration (join) page;
   - /shop and a product page with B2B mode on (guests may browse) and off, as a guest and as the
     ordering contact.
-It prints p50, p95 and requests per second of each, the addon pages' p50 against /web/login's,
-and the B2B shop's p50 against the same page with B2B mode off.
+The requests of each page are split into rounds, B2B mode off then on, then on then off, and so
+on, so that the machine's drift weighs on both modes alike. It prints p50, p95 and requests per
+second (clients / mean time of a request) of each, the addon pages' p50 against /web/login's, and
+the B2B shop's p50 against the same page with B2B mode off.
 
 A guest request starts without cookies, as a person following a link does, and follows the
 redirects with the cookies it gets (the invitation and join links may lead to a page without the
-token in its URL): the time is that of the page the person sees. The contact's requests use its
-logged-in session.
+token in its URL): the time is that of the page the person sees. The emailed invitation link is two
+requests (it puts its token in the session and redirects to the page, which has no token in its
+address): "invitation link" times both, "invitation page" the page alone, each guest having opened
+its link once first (not timed) and keeping its session. The contact's requests use its logged-in
+session.
 
     python3 bench/pages.py
     python3 bench/pages.py --requests 100 --clients 1,20
@@ -25,6 +31,7 @@ import sys
 import threading
 import time
 import xmlrpc.client
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 import requests
@@ -55,6 +62,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=60, help="requests per page and level (default: %(default)s)")
     parser.add_argument("--clients", default="1,20", help="concurrent clients (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="rounds the requests are split into, B2B mode off then on, then on then off, ... "
+                             "(default: %(default)s)")
     parser.add_argument("--db", default=f"b2b_bench_pages_{os.getpid()}")
     parser.add_argument("--template", metavar="DB",
                         help="copy this database (b2b_invite installed, no demo data) instead of installing")
@@ -72,7 +82,7 @@ def main():
         with OdooServer(args.db, workers=2, cron_workers=0, log=log,
                         port=args.port, gevent_port=args.port and args.port + 1) as server:
             print(f"Server with 2 HTTP workers on {server.url} (log: {os.path.relpath(log, ROOT)})\n", flush=True)
-            measure(server, urls, args.requests, levels)
+            measure(server, urls, args.requests, levels, args.rounds)
     finally:
         import odoo.sql_db
 
@@ -110,7 +120,8 @@ def prepare(db, addons_path, clients):
         invitation, _refused, _failed = env["b2b.invitation"]._invite_many(invitee, send=False)
         return {
             "login": "/web/login",
-            "invitation": urlsplit(invitation.invitation_url).path,
+            "invitation_link": urlsplit(invitation.invitation_url).path,
+            "invitation": "/b2b/invite",
             "join": urlsplit(website.b2b_join_url).path,
             "shop": "/shop",
             "product": products[0].website_url,
@@ -135,9 +146,17 @@ def logged_in_session(server, client):
     return session
 
 
-def run_level(server, path, clients, total, as_contact):
-    """`total` GETs of `path` by `clients` concurrent clients; returns (latencies in s, wall time)."""
+def run_level(server, path, clients, total, as_contact, opened=None):
+    """`total` GETs of `path` by `clients` concurrent clients; returns the latencies in s.
+
+    :param opened: a path each guest opens once before its requests, not timed (the link that
+        leads to the page); the guest then keeps its session
+    """
     sessions = [logged_in_session(server, client) if as_contact else None for client in range(clients)]
+    if opened:
+        sessions = [requests.Session() for _client in range(clients)]
+        for session in sessions:
+            session.get(f"{server.url}{opened}", timeout=120).raise_for_status()
     latencies, errors = [], []
     lock = threading.Lock()
     per_client = max(1, total // clients)
@@ -156,21 +175,20 @@ def run_level(server, path, clients, total, as_contact):
                 browser.close()
 
     threads = [threading.Thread(target=client, args=(session,)) for session in sessions]
-    started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - started
     if errors:
         raise RuntimeError(f"{path}: HTTP {sorted(set(errors))} on {len(errors)} requests")
-    return latencies, wall
+    return latencies
 
 
-def measure(server, urls, total, levels):
+def measure(server, urls, total, levels, rounds):
     scenarios = [
         # (label, path key, B2B mode, as the ordering contact)
         ("/web/login", "login", False, False),
+        ("invitation link", "invitation_link", False, False),
         ("invitation page", "invitation", False, False),
         ("join page", "join", False, False),
         ("/shop, B2B off, guest", "shop", False, False),
@@ -182,33 +200,40 @@ def measure(server, urls, total, levels):
         ("/shop, B2B on, contact", "shop", True, True),
         ("product, B2B on, contact", "product", True, True),
     ]
-    results = {}
-    mode = None
-    for label, key, b2b, as_contact in scenarios:
-        if b2b != mode:
-            set_b2b_mode(server, b2b)
-            mode = b2b
-        run_level(server, urls[key], 2, 6, as_contact)  # warm up: assets, caches, both workers
-        for clients in levels:
-            latencies, wall = run_level(server, urls[key], clients, max(total, clients), as_contact)
-            results[label, clients] = latencies, wall
+    # Rounds in the order off-on, on-off, ...: a drift of the machine's speed during the run weighs on
+    # both modes alike. The mode is switched once or twice a round (a switch clears the server's caches:
+    # each page is warmed up again after it).
+    results = defaultdict(list)
+    per_round = max(1, total // rounds)
+    for round_no in range(rounds):
+        for mode in (False, True) if round_no % 2 == 0 else (True, False):
+            set_b2b_mode(server, mode)
+            for label, key, b2b, as_contact in scenarios:
+                if b2b != mode:
+                    continue
+                opened = urls["invitation_link"] if key == "invitation" else None
+                run_level(server, urls[key], 2, 6, as_contact, opened)  # warm up: assets, caches, both workers
+                for clients in levels:
+                    results[label, clients] += run_level(
+                        server, urls[key], clients, max(per_round, clients), as_contact, opened)
     set_b2b_mode(server, False)
 
     print(f"{'page':<28} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7}  compared with")
     for clients in levels:
         for label, _key, b2b, _as_contact in scenarios:
-            latencies, wall = results[label, clients]
+            latencies = results[label, clients]
             p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
             reference = None
-            if label in ("invitation page", "join page"):
+            if label in ("invitation link", "invitation page", "join page"):
                 reference = "/web/login"
             elif b2b:
                 reference = label.replace("B2B on", "B2B off")
             note = ""
             if reference:
-                ratio = p50 / percentile(results[reference, clients][0], 50)
+                ratio = p50 / percentile(results[reference, clients], 50)
                 note = f"{ratio:.2f}x p50 of {reference}"
-            print(f"{label:<28} {clients:>7} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {len(latencies) / wall:7.1f}  {note}")
+            rate = clients / statistics.mean(latencies)
+            print(f"{label:<28} {clients:>7} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {rate:7.1f}  {note}")
         print()
     print("Goals: each addon page's p50 <= 1.0x /web/login's; the shop with B2B mode on within 1.1x of off.")
 
