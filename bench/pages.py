@@ -152,11 +152,12 @@ def run_level(server, path, clients, total, as_contact, opened=None):
     :param opened: a path each guest opens once before its requests, not timed (the link that
         leads to the page); the guest then keeps its session
     """
-    sessions = [logged_in_session(server, client) if as_contact else None for client in range(clients)]
     if opened:
         sessions = [requests.Session() for _client in range(clients)]
         for session in sessions:
             session.get(f"{server.url}{opened}", timeout=120).raise_for_status()
+    else:
+        sessions = [logged_in_session(server, client) if as_contact else None for client in range(clients)]
     latencies, errors = [], []
     lock = threading.Lock()
     per_client = max(1, total // clients)
