@@ -178,6 +178,18 @@ class B2bShopCommon(B2bCommon):
         cls.carla = cls._new_portal_user(cls.other_contact, "carla")
         cls.orders_before = cls.env["sale.order"].search([])  # the demo's, for instance
 
+    def as_each_visitor(self):
+        """For an HttpCase with B2bHttpMixin: log in, in turn, as Alice (who may order), Bob (his
+        contact's Ordering flag cleared) and a guest (guests may browse); yield (user or None, may order)."""
+        self.website.b2b_guest_access = True
+        self.contact2.b2b_ordering = False
+        for user, may_order in ((self.alice, True), (self.bob, False), (None, False)):
+            if user:
+                self.login(user)
+            else:
+                self.authenticate(None, None)
+            yield user, may_order
+
     @classmethod
     def _new_portal_user(cls, partner, login):
         return new_test_user(

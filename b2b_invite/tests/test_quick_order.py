@@ -315,13 +315,7 @@ class TestQuickOrderPage(B2bHttpMixin, B2bQuickOrderCommon, HttpCase):
         self.assertEqual(self.url_open("/shop/quick-order").status_code, 404)
 
     def test_links_in_the_header_and_my_account_for_who_may_order(self):
-        self.website.b2b_guest_access = True
-        self.contact2.b2b_ordering = False
-        for user, shown in ((self.alice, True), (self.bob, False), (None, False)):
-            if user:
-                self.login(user)
-            else:
-                self.authenticate(None, None)
+        for user, shown in self.as_each_visitor():
             shop = self.url_open("/shop").text
             self.assertEqual('href="/shop/quick-order"' in shop, shown, user)
             if user:

@@ -112,13 +112,7 @@ class TestShopGate(B2bHttpMixin, B2bShopCommon, HttpCase):
     def test_grid_add_to_cart_button_for_who_may_order_only(self):
         """The shop asks the gate once for its grid; each card follows that answer."""
         self.env.ref("website_sale.products_add_to_cart").active = True
-        self.website.b2b_guest_access = True
-        self.contact2.b2b_ordering = False
-        for user, shown in ((self.alice, True), (self.bob, False), (None, False)):
-            if user:
-                self.login(user)
-            else:
-                self.as_guest()
+        for user, shown in self.as_each_visitor():
             grid = self.url_open("/shop?search=Zeta").text
             self.assertIn(self.product.name, grid)
             self.assertEqual("o_wsale_product_btn" in grid, shown, user and user.login)
